@@ -1,0 +1,81 @@
+"""Run one cell, or describe this interpreter, inside a target interpreter.
+
+    python -m lab.driver cell EXPERIMENT METHOD OUT.json [--quick]
+    python -m lab.driver environment OUT.json
+
+The host's runner starts this in a fresh interpreter with default flags, one cell per
+process, in the cell's own temporary directory. It writes its answer to a JSON file (not to
+stdout, which the experiment's children share) and stays single-threaded until the experiment
+itself starts processes: a helper thread here would make every later fork "multi-threaded".
+
+Module-level code stays trivial: spawn children import this module again as ``__mp_main__``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Dict, List
+
+
+def _write_json(path: Path, data: Dict[str, Any]) -> None:
+    """Write then rename, so the runner never reads half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(str(partial), str(path))
+
+
+def run_cell(experiment: str, method: str, quick: bool) -> Dict[str, Any]:
+    """Run one experiment under one start method; the cell record without provenance."""
+    from lab import experiments
+    from lab.environment import available_methods
+    from lab.experiment import Cell
+    from lab.stats import summarise
+
+    module = experiments.load(experiment)
+    started = time.perf_counter()
+    record: Dict[str, Any] = {"experiment": experiment, "method": method, "observations": {}, "timings": {}}
+    if method not in available_methods():
+        record.update(status="unavailable", wall_s=0.0, error=f"{method} is not offered on this platform")
+        return record
+    cell = Cell(method=method, quick=quick, tmpdir=Path.cwd())
+    module.run(cell)
+    record["observations"] = cell.observations
+    record["timings"] = {
+        name: summarise(values, cell.units[name], cell.parents.get(name)) for name, values in cell.samples.items()
+    }
+    record.update(status="ok", wall_s=round(time.perf_counter() - started, 3), error=None)
+    return record
+
+
+def main(argv: List[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "environment":
+        from lab.environment import collect
+
+        _write_json(Path(argv[1]), collect())
+        return 0
+    if len(argv) >= 4 and argv[0] == "cell":
+        experiment, method, out = argv[1], argv[2], Path(argv[3])
+        try:
+            record = run_cell(experiment, method, quick="--quick" in argv[4:])
+        except BaseException as exc:  # the runner records the failure; the cell must say why
+            lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+            record = {
+                "experiment": experiment,
+                "method": method,
+                "status": "error",
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": "".join(lines)[-4000:],
+            }
+        _write_json(out, record)
+        return 0 if record["status"] != "error" else 1
+    sys.stderr.write(__doc__ or "")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

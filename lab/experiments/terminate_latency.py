@@ -1,0 +1,76 @@
+"""``terminate()`` only asks the operating system to stop a child; it does not wait.
+
+Right after ``terminate()`` (SIGTERM on POSIX) or ``kill()`` (SIGKILL) the child may still be alive,
+which is why the tutorial's ``print(p.is_alive())`` can print ``True``. ``join()`` waits until the
+child is really gone. Each trial starts a child that says it is running and sleeps, then stops it and
+measures how long the stop takes to be seen.
+"""
+
+from __future__ import annotations
+
+import time
+
+from lab.experiment import TIMING, Cell, Experiment, classify_count, now_ms
+
+EXPERIMENT = Experiment(
+    name="terminate_latency",
+    title="terminate() and kill() take time",
+    question="Is a child still alive right after terminate() or kill(), and how long until join() returns?",
+    concept="p.terminate() 与 start 一样都是给操作系统发送指令，所以会有延迟 — terminate is a request, with a delay",
+    kind=TIMING,
+    summaries=({"kind": "ratio", "timing": "terminate_to_join", "baseline": "fork"},),
+)
+
+BATCH = 5  # children started together, then stopped one at a time
+
+
+def sleeper(conn) -> None:
+    conn.send("running")
+    conn.close()
+    time.sleep(60)
+
+
+def start_running(cell: Cell, count: int) -> list:
+    """Start ``count`` children and wait until each says it is running."""
+    children = []
+    for _ in range(count):
+        receiver, sender = cell.context.Pipe(duplex=False)
+        p = cell.context.Process(target=sleeper, args=(sender,))
+        p.start()
+        sender.close()
+        children.append((p, receiver))
+    for p, receiver in children:
+        if not receiver.poll(30):
+            raise RuntimeError("a child did not report that it was running within 30 s")
+        receiver.recv()
+        receiver.close()
+    return [p for p, _ in children]
+
+
+def stop(cell: Cell, p, how: str, trial: int) -> bool:
+    """Stop one child; return whether it was alive right after the request."""
+    started = now_ms()
+    p.terminate() if how == "terminate" else p.kill()
+    alive = p.is_alive()
+    if trial % 2 == 0:
+        p.join()
+        cell.sample(f"{how}_to_join", now_ms() - started)
+    else:
+        while p.is_alive():
+            pass
+        cell.sample(f"{how}_to_not_alive", now_ms() - started)
+        p.join()
+    return alive
+
+
+def run(cell: Cell) -> None:
+    trials = cell.trials(full=30, quick=6)
+    for how in ("terminate", "kill"):
+        alive_after, exitcodes, trial = 0, set(), 0
+        while trial < trials:
+            for p in start_running(cell, min(BATCH, trials - trial)):
+                alive_after += stop(cell, p, how, trial)
+                exitcodes.add(p.exitcode)
+                trial += 1
+        cell.observe(f"alive_right_after_{how}", classify_count(alive_after, trials))
+        cell.observe(f"{how}_exitcodes", sorted(exitcodes))
