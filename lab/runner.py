@@ -1,0 +1,326 @@
+"""Run cells -- interpreter × start method × experiment -- each in a fresh process (host side).
+
+Behaviour cells run in parallel up to ``jobs``; a timing cell runs with no other cell in flight.
+Each cell gets its own temporary directory (also its TMPDIR, so forkserver sockets and temporary
+files land there), its own process group, a hard timeout, and its result is merged into the
+interpreter's result file as soon as it finishes, so an interrupted run keeps what finished.
+A watchdog process stops cells in flight if the runner itself is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from lab import METHODS, experiments
+from lab.discovery import Interpreter
+from lab.experiment import SOURCE_ROOT, TIMING
+from lab.processes import new_group_options, settle_group, stop_group
+from lab.records import ResultFile, save
+
+TAIL_CHARS = 2000
+DEFAULT_TIMEOUT_S = 120.0
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM stopped the run; ``exit_code`` is 130 or 143."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Task:
+    """One cell to run."""
+
+    interpreter: Interpreter
+    method: str
+    experiment: str
+    kind: str
+
+
+@dataclass
+class Outcome:
+    """A finished cell: its record and how long it took from the runner's side."""
+
+    task: Task
+    record: dict[str, Any]
+    seconds: float
+
+
+@dataclass
+class RunConfig:
+    out_dir: Path
+    quick: bool = False
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: float = DEFAULT_TIMEOUT_S
+    label: str = "local"
+    extra_path: tuple[str, ...] = ()
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def git_commit() -> str | None:
+    """The lab's commit, with ``+dirty`` when lab code differs from it (results/ excluded)."""
+    if not (SOURCE_ROOT / ".git").exists() or not shutil.which("git"):
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(SOURCE_ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(SOURCE_ROOT), "status", "--porcelain", "--untracked-files=no",
+                                "--", "lab"], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def cell_environment(tmpdir: Path, extra_path: Iterable[str] = ()) -> dict[str, str]:
+    """The environment of a target interpreter: the user's, minus PYTHON* variables that would
+    change its behaviour, plus the lab on PYTHONPATH and the cell's own temporary directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = os.pathsep.join([str(SOURCE_ROOT), *extra_path])
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        env[name] = str(tmpdir)
+    return env
+
+
+class Watchdog:
+    """Handle on the watchdog process (see lab.watchdog)."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, PYTHONPATH=str(SOURCE_ROOT))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lab.watchdog"], stdin=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.DEVNULL, **new_group_options(),
+        )
+        self.lock = threading.Lock()
+
+    def tell(self, command: str, pgid: int) -> None:
+        with self.lock:
+            try:
+                self.process.stdin.write(f"{command} {pgid}\n")  # type: ignore[union-attr]
+                self.process.stdin.flush()  # type: ignore[union-attr]
+            except (BrokenPipeError, ValueError):
+                pass
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:
+            pass
+        self.process.wait(timeout=30)
+
+
+def _tail(path: Path) -> str:
+    """The last characters of a captured stream: bounded however much the cell printed."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - TAIL_CHARS))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exited with code {returncode} without writing a result"
+
+
+class Runner:
+    """Runs tasks and saves each finished cell; see the module docstring."""
+
+    def __init__(self, config: RunConfig, report: Callable[[Outcome, int, int], None] | None = None) -> None:
+        self.config = config
+        self.report = report or (lambda outcome, done, total: None)
+        self.run_id = uuid.uuid4().hex[:12]
+        self.commit = git_commit()
+        self.environments: dict[Interpreter, dict[str, Any]] = {}
+        self.active: dict[int, subprocess.Popen] = {}
+        self.active_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.watchdog: Watchdog | None = None
+
+    # -- one process ---------------------------------------------------------------------
+    def _launch(self, argv: list[str], tmpdir: Path, timeout: float) -> tuple[int | None, bool]:
+        """Run argv in tmpdir as a new process group; returns (returncode, timed_out)."""
+        with open(tmpdir / "stdout.txt", "wb") as out, open(tmpdir / "stderr.txt", "wb") as err:
+            process = subprocess.Popen(argv, cwd=tmpdir, env=cell_environment(tmpdir, self.config.extra_path),
+                                       stdin=subprocess.DEVNULL, stdout=out, stderr=err, **new_group_options())
+        with self.active_lock:
+            self.active[process.pid] = process
+        if self.watchdog:
+            self.watchdog.tell("add", process.pid)
+        timed_out = False
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            stop_group(process.pid)
+            process.wait()
+        finally:
+            settle_group(process.pid)
+            if self.watchdog:
+                self.watchdog.tell("del", process.pid)
+            with self.active_lock:
+                self.active.pop(process.pid, None)
+        return process.returncode, timed_out
+
+    def environment(self, interpreter: Interpreter) -> dict[str, Any]:
+        """Ask the interpreter to describe itself (lab.environment.collect) once per run."""
+        if interpreter not in self.environments:
+            tmpdir = Path(tempfile.mkdtemp(prefix="forklab-env-"))
+            try:
+                out = tmpdir / "environment.json"
+                code, timed_out = self._launch([interpreter.executable, "-m", "lab.driver", "environment", str(out)],
+                                               tmpdir, timeout=60)
+                if timed_out or not out.exists():
+                    raise RuntimeError(f"{interpreter.executable} could not describe itself: "
+                                       f"{_tail(tmpdir / 'stderr.txt').strip()[-300:]}")
+                env = json.loads(out.read_text())
+            finally:
+                shutil.rmtree(tmpdir, ignore_errors=True)
+            env.update(git_commit=self.commit, created_at=utc_now())
+            self.environments[interpreter] = env
+        return self.environments[interpreter]
+
+    def run_cell(self, task: Task) -> Outcome:
+        """Run one cell in a fresh interpreter, in its own temporary directory and process group."""
+        started = time.monotonic()
+        env = self.environment(task.interpreter)
+        if task.method not in env["available_start_methods"]:
+            record = {"experiment": task.experiment, "method": task.method, "status": "unavailable", "wall_s": 0.0,
+                      "observations": {}, "timings": {},
+                      "error": f"{task.method} is not offered by {env['platform']} {env['implementation']} {env['python_version']}"}
+            return Outcome(task, self._provenance(task, record), 0.0)
+        tmpdir = Path(tempfile.mkdtemp(prefix="forklab-cell-"))
+        try:
+            out = tmpdir / "cell.json"
+            argv = [task.interpreter.executable, "-m", "lab.driver", "cell", task.experiment, task.method, str(out)]
+            code, timed_out = self._launch(argv + (["--quick"] if self.config.quick else []), tmpdir,
+                                           self.config.timeout)
+            record = self._read_record(task, out, tmpdir, code, timed_out)
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        record["wall_s"] = round(time.monotonic() - started, 3)
+        return Outcome(task, self._provenance(task, record), record["wall_s"])
+
+    def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> dict[str, Any]:
+        base = {"experiment": task.experiment, "method": task.method, "observations": {}, "timings": {}}
+        stderr_tail = _tail(tmpdir / "stderr.txt")
+        if timed_out:
+            return {**base, "status": "timeout", "error": f"no result within {self.config.timeout:g} s; "
+                    "the cell's process group was stopped", "stderr_tail": stderr_tail}
+        if code is not None and code < 0:
+            return {**base, "status": "error", "error": _describe_exit(code), "stderr_tail": stderr_tail}
+        try:
+            record = json.loads(out.read_text())
+        except (OSError, ValueError):
+            return {**base, "status": "error", "error": _describe_exit(code or 0), "stderr_tail": stderr_tail}
+        record = {**base, **record}
+        if record["status"] == "error":
+            record["stderr_tail"] = record.pop("traceback", "") or stderr_tail
+        else:
+            record.pop("traceback", None)
+        return record
+
+    def _provenance(self, task: Task, record: dict[str, Any]) -> dict[str, Any]:
+        module = experiments.load(task.experiment)
+        record.setdefault("error", None)
+        record["provenance"] = {
+            "run_id": self.run_id,
+            "created_at": utc_now(),
+            "lab_commit": self.commit,
+            "quality": "quick" if self.config.quick else "full",
+            "experiment_version": module.EXPERIMENT.version,
+        }
+        return record
+
+    def _save(self, outcome: Outcome) -> None:
+        module = experiments.load(outcome.task.experiment)
+        result = ResultFile(environment=self.environment(outcome.task.interpreter),
+                            experiments={outcome.task.experiment: module.EXPERIMENT.metadata()},
+                            cells=[outcome.record], label=self.config.label)
+        save(self.config.out_dir, result)
+
+    # -- many cells ----------------------------------------------------------------------
+    def stop_all(self) -> None:
+        """Ctrl-C: stop launching and stop every cell in flight."""
+        self.stopping.set()
+        with self.active_lock:
+            pids = list(self.active)
+        for pid in pids:
+            stop_group(pid, grace=0.5)
+
+    def _guarded(self, task: Task) -> Outcome | None:
+        if self.stopping.is_set():
+            return None
+        outcome = self.run_cell(task)
+        return None if self.stopping.is_set() else outcome
+
+    def run(self, tasks: list[Task]) -> list[Outcome]:
+        """Run every task; behaviour cells in parallel first, then timing cells one by one."""
+        outcomes: list[Outcome] = []
+        total = len(tasks)
+        parallel = [t for t in tasks if t.kind != TIMING]
+        serial = [t for t in tasks if t.kind == TIMING]
+        self.watchdog = Watchdog()
+        pool = ThreadPoolExecutor(max_workers=max(1, self.config.jobs))
+        try:
+            for interpreter in {t.interpreter for t in tasks}:
+                pool.submit(self.environment, interpreter)
+            pending: set[Future] = set()
+            for batch, width in ((parallel, self.config.jobs), (serial, 1)):
+                for task in batch:
+                    while len(pending) >= width:
+                        pending = self._collect(pending, outcomes, total)
+                    pending.add(pool.submit(self._guarded, task))
+                while pending:
+                    pending = self._collect(pending, outcomes, total)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            self.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise Interrupted(getattr(exc, "exit_code", 130)) from None
+        finally:
+            pool.shutdown(wait=True)
+            self.watchdog.close()
+        return outcomes
+
+    def _collect(self, pending: set[Future], outcomes: list[Outcome], total: int) -> set[Future]:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in done:
+            outcome = future.result()
+            if outcome is None:
+                continue
+            self._save(outcome)
+            outcomes.append(outcome)
+            self.report(outcome, len(outcomes), total)
+        return pending
+
+
+def plan(interpreters: list[Interpreter], methods: list[str], names: list[str]) -> list[Task]:
+    """Every cell of the matrix, in a stable order."""
+    kinds = {name: experiments.load(name).EXPERIMENT.kind for name in names}
+    ordered = [m for m in METHODS if m in methods]
+    return [Task(i, m, n, kinds[n]) for i in interpreters for n in names for m in ordered]
