@@ -34,25 +34,52 @@ class Expectation:
 
 
 def get(observations: Observations, path: str) -> Any:
-    """The observation at a dotted path (``unguarded.child_exitcode``), or _MISSING."""
+    """The observation at a dotted path (``unguarded.child_exitcode``), or _MISSING.
+
+    Keys may themselves hold dots (``sys.exit(3)``): at each level the longest key that
+    matches the rest of the path wins.
+    """
     value: Any = observations
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
+    rest = path
+    while rest:
+        if not isinstance(value, dict):
             return _MISSING
-        value = value[part]
+        parts = rest.split(".")
+        for cut in range(len(parts), 0, -1):
+            key = ".".join(parts[:cut])
+            if key in value:
+                value, rest = value[key], ".".join(parts[cut:])
+                break
+        else:
+            return _MISSING
     if isinstance(value, dict) and value.get("status") == "not applicable":
         return _MISSING
     return value
 
 
 def equals(path: str, expected: Any) -> Callable[[Observations, Env, str], bool | None]:
-    """A check that one observation equals a documented value."""
+    """A check that one observation equals a documented value (``True`` is not ``1`` here)."""
+    return equal_all({path: expected})
+
+
+def equal_all(expected: dict[str, Any]) -> Callable[[Observations, Env, str], bool | None]:
+    """A check that several observations equal documented values; ``paths`` tells the report what to show."""
 
     def check(observations: Observations, env: Env, method: str) -> bool | None:
-        value = get(observations, path)
-        return None if value is _MISSING else value == expected
+        values = {path: get(observations, path) for path in expected}
+        if any(value is _MISSING for value in values.values()):
+            return None
+        return all(_same(values[path], wanted) for path, wanted in expected.items())
 
+    check.paths = tuple(expected)  # type: ignore[attr-defined]
     return check
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Equality that keeps bool and int apart (an exit code 1 is not True)."""
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return isinstance(value, bool) and isinstance(wanted, bool) and value == wanted
+    return value == wanted
 
 
 def version(env: Env) -> tuple[int, ...]:
@@ -73,6 +100,21 @@ def cpython_with(*methods: str) -> Callable[[Env, str], bool]:
     return lambda env, method: cpython(env) and method in methods
 
 
+def reimports_main(env: Env, method: str) -> bool:
+    """CPython, and the method re-runs ``__main__`` in each child as ``__mp_main__``.
+
+    spawn always does. forkserver did until its server began preloading ``__main__``
+    (gh-126631, released in 3.13.8 and 3.14.1); after that the server imports the script once,
+    which these claims do not describe.
+    """
+    if not cpython(env):
+        return False
+    if method == "spawn":
+        return True
+    v = version(env)
+    return method == "forkserver" and (v < (3, 13, 8) or (3, 14) <= v < (3, 14, 1))
+
+
 EXPECTATIONS: list[Expectation] = [
     # --- core: main_guard, global_isolation, terminate_latency, exit_codes (issue 2/3) ---
     Expectation(
@@ -90,6 +132,179 @@ EXPECTATIONS: list[Expectation] = [
         source="docs, 'Sharing state between processes'; the tutorial's money = 100 example",
         check=equals("parent_sees_child_write", False),
     ),
+    # main_guard: spawn (and forkserver before it preloaded __main__) re-run the main script.
+    Expectation(
+        id="main-guard-unguarded-bootstrap-error",
+        experiment="main_guard",
+        claim="without the guard the child's start() raises the 'bootstrapping phase' RuntimeError; "
+        "the child exits with 1 and the parent keeps running",
+        source="Lib/multiprocessing/spawn.py, _check_not_importing_main; docs, Programming guidelines, "
+        "'Safe importing of main module'",
+        check=equal_all(
+            {"unguarded.bootstrap_error": True, "unguarded.child_exitcode": 1, "unguarded.parent_exitcode": 0}
+        ),
+        applies=reimports_main,
+    ),
+    Expectation(
+        id="main-guard-guarded-reruns-module-as-mp-main",
+        experiment="main_guard",
+        claim="with the guard, the child re-runs the script's module-level code once, as __mp_main__, "
+        "and then runs the target",
+        source="Lib/multiprocessing/spawn.py, _fixup_main_from_path (runpy.run_path(..., run_name='__mp_main__'))",
+        check=equal_all(
+            {"guarded.module_level_runs": 2, "guarded.child_main_name": "__mp_main__", "guarded.target_ran": True}
+        ),
+        applies=reimports_main,
+    ),
+    Expectation(
+        id="main-guard-fork-reruns-nothing",
+        experiment="main_guard",
+        claim="under fork nothing re-runs: module-level code runs once, with or without the guard, "
+        "and the child runs the target in the parent's __main__",
+        source="docs, 'Contexts and start methods' (fork: the child is effectively identical to the parent)",
+        check=equal_all(
+            {
+                "unguarded.module_level_runs": 1,
+                "unguarded.target_ran": True,
+                "unguarded.bootstrap_error": False,
+                "guarded.module_level_runs": 1,
+                "guarded.child_main_name": "__main__",
+            }
+        ),
+        applies=cpython_with("fork"),
+    ),
+    # global_isolation: what the child sees depends on how it was started.
+    Expectation(
+        id="global-fork-child-sees-runtime-value",
+        experiment="global_isolation",
+        claim="under fork the child sees the globals as the parent left them at start(), run-time changes included",
+        source="docs, 'Contexts and start methods' (fork: all resources of the parent are inherited)",
+        check=equal_all({"child_sees": "runtime", "child_sees_list_append": True}),
+        applies=cpython_with("fork"),
+    ),
+    Expectation(
+        id="global-spawn-child-sees-import-time-value",
+        experiment="global_isolation",
+        claim="under spawn and forkserver the child imports the module afresh and sees import-time globals, "
+        "not the parent's run-time changes",
+        source="docs, Programming guidelines, 'The spawn and forkserver start methods', 'Global variables'",
+        check=equal_all({"child_sees": "import-time", "child_sees_list_append": False}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="global-list-not-shared-back",
+        experiment="global_isolation",
+        claim="a child's change to a mutable global never reaches the parent",
+        source="docs, 'Sharing state between processes'",
+        check=equals("parent_sees_child_list_append", False),
+    ),
+    # exit_codes: Lib/multiprocessing/process.py, BaseProcess._bootstrap and Process.exitcode.
+    Expectation(
+        id="exitcode-run-returns-0",
+        experiment="exit_codes",
+        claim="run() returning, whatever it returns, gives exitcode 0",
+        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap (exitcode = 0 after self.run())",
+        check=equal_all({"return": 0, "return 5": 0}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-sys-exit-none-or-0",
+        experiment="exit_codes",
+        claim="sys.exit(), sys.exit(None) and sys.exit(0) give exitcode 0",
+        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap (SystemExit with code None)",
+        check=equal_all({"sys.exit()": 0, "sys.exit(None)": 0, "sys.exit(0)": 0}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-sys-exit-text-1",
+        experiment="exit_codes",
+        claim="sys.exit('text') gives exitcode 1 (the text goes to stderr)",
+        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap (SystemExit with a non-int code)",
+        check=equals("sys.exit('text')", 1),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-uncaught-exception-1",
+        experiment="exit_codes",
+        claim="an uncaught exception in run(), KeyboardInterrupt included, gives exitcode 1",
+        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap (bare except: exitcode = 1)",
+        check=equal_all({"raise ValueError": 1, "raise KeyboardInterrupt": 1}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-os-exit-n",
+        experiment="exit_codes",
+        claim="os._exit(n) in the child gives exitcode n",
+        source="docs, Process.exitcode; os._exit",
+        check=equals("os._exit(7)", 7),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-none-until-finished",
+        experiment="exit_codes",
+        claim="exitcode is None before start() and while the child runs",
+        source="docs, Process.exitcode ('None if the process has not yet terminated')",
+        check=equal_all({"before start": None, "while running": None}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-terminate-minus-sigterm",
+        experiment="exit_codes",
+        claim="terminate() gives exitcode -SIGTERM (-15), on Windows too",
+        source="Lib/multiprocessing/popen_fork.py, terminate (SIGTERM, exitcode -N); "
+        "popen_spawn_win32.py (TerminateProcess with 0x10000, reported as -SIGTERM)",
+        check=equals("terminate()", -15),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="exitcode-kill-minus-sigkill",
+        experiment="exit_codes",
+        claim="kill() gives exitcode -SIGKILL (-9) on POSIX",
+        source="Lib/multiprocessing/popen_fork.py, kill (SIGKILL; killed by signal N gives -N)",
+        check=equals("kill()", -9),
+        applies=lambda env, method: cpython(env) and posix(env),
+    ),
+    Expectation(
+        id="exitcode-kill-is-terminate-on-windows",
+        experiment="exit_codes",
+        claim="on Windows kill() is terminate(): exitcode -SIGTERM (-15)",
+        source="Lib/multiprocessing/popen_spawn_win32.py (kill = terminate)",
+        check=equals("kill()", -15),
+        applies=lambda env, method: cpython(env) and not posix(env),
+    ),
+    Expectation(
+        id="exitcode-after-close-valueerror",
+        experiment="exit_codes",
+        claim="reading exitcode after close() raises ValueError: process object is closed",
+        source="Lib/multiprocessing/process.py, BaseProcess._check_closed",
+        check=equals("after close()", {"type": "ValueError", "message": "process object is closed"}),
+        applies=lambda env, method: cpython(env),
+    ),
+    # terminate_latency: the same signals, seen over many trials.
+    Expectation(
+        id="terminate-latency-terminate-exitcode",
+        experiment="terminate_latency",
+        claim="every child stopped with terminate() reports exitcode -SIGTERM (-15)",
+        source="Lib/multiprocessing/popen_fork.py, terminate; popen_spawn_win32.py, TERMINATE",
+        check=equals("terminate_exitcodes", [-15]),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="terminate-latency-kill-exitcode",
+        experiment="terminate_latency",
+        claim="every child stopped with kill() reports exitcode -SIGKILL (-9) on POSIX",
+        source="Lib/multiprocessing/popen_fork.py, kill",
+        check=equals("kill_exitcodes", [-9]),
+        applies=lambda env, method: cpython(env) and posix(env),
+    ),
+    Expectation(
+        id="terminate-latency-kill-exitcode-windows",
+        experiment="terminate_latency",
+        claim="on Windows every child stopped with kill() reports exitcode -SIGTERM (-15): kill is terminate",
+        source="Lib/multiprocessing/popen_spawn_win32.py (kill = terminate)",
+        check=equals("kill_exitcodes", [-15]),
+        applies=lambda env, method: cpython(env) and not posix(env),
+    ),
     # --- end core ---
     # --- tutorial experiments (issue 5) ---
     # --- end tutorial ---
@@ -98,3 +313,68 @@ EXPECTATIONS: list[Expectation] = [
     # --- start-up timings (issue 4) ---
     # --- end start-up ---
 ]
+
+
+# --- evaluation (issue 3): every expectation × cell, for the report ---
+AGREES, DIFFERS, NOT_MEASURED = "agrees", "DIFFERS", "not measured"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation against one cell: the outcome, what was observed, and why when not measured."""
+
+    expectation: Expectation
+    label: str
+    environment: Env
+    method: str
+    outcome: str
+    observed: dict[str, Any]
+    note: str = ""
+
+
+def _observed(expectation: Expectation, observations: Observations) -> dict[str, Any]:
+    paths = getattr(expectation.check, "paths", ())
+    values = {path: get(observations, path) for path in paths}
+    return {path: value for path, value in values.items() if value is not _MISSING}
+
+
+def check_cell(expectation: Expectation, label: str, env: Env, method: str, cell: dict[str, Any] | None) -> Check:
+    """Evaluate one expectation on one cell (None: the file holds no such cell)."""
+
+    def result(outcome: str, observed: dict[str, Any] | None = None, note: str = "") -> Check:
+        return Check(expectation, label, env, method, outcome, observed or {}, note)
+
+    if cell is None:
+        return result(NOT_MEASURED, note="no cell")
+    if cell.get("status") != "ok":
+        return result(NOT_MEASURED, note=f"cell {cell.get('status')}")
+    observations = cell.get("observations", {})
+    try:
+        verdict = expectation.check(observations, env, method)
+    except Exception as exc:  # an observation of an unexpected shape: say so, never guess
+        return result(NOT_MEASURED, note=f"check failed: {type(exc).__name__}: {exc}")
+    observed = _observed(expectation, observations)
+    if verdict is None:
+        return result(NOT_MEASURED, observed, note="observation missing or not applicable")
+    return result(AGREES if verdict else DIFFERS, observed)
+
+
+def evaluate(result_files: Any) -> list[Check]:
+    """Every expectation × every cell it applies to, over loaded result files (lab.records.ResultFile).
+
+    The methods considered for a file are those it holds cells for; a method the file has no
+    cell of for the expectation's experiment is ``not measured``.
+    """
+    checks: list[Check] = []
+    for result in result_files:
+        env = result.environment
+        methods = list(dict.fromkeys(cell["method"] for cell in result.cells))
+        for expectation in EXPECTATIONS:
+            for method in methods:
+                if expectation.applies(env, method):
+                    cell = result.cell(expectation.experiment, method)
+                    checks.append(check_cell(expectation, result.label, env, method, cell))
+    return checks
+
+
+# --- end evaluation ---
