@@ -1,0 +1,103 @@
+"""Do child processes draw the same "random" numbers?
+
+A forked child starts as a copy of its parent, random generators included. CPython's ``random``
+module reseeds its own global generator in every forked child, but a generator you create yourself
+is copied exactly as it is, so every child draws the same numbers. numpy's generator is the famous
+case (identical "random" augmentations in every worker); the lab stays standard library only, so it
+shows the same thing with ``random.Random`` instances.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Dict, List, Optional
+
+from lab.experiment import Cell, Experiment
+
+EXPERIMENT = Experiment(
+    name="random_state",
+    title="Random numbers in children",
+    question="Do children draw identical random numbers, to each other or to the parent's next draw?",
+    concept="fork copies generator state; random's global generator is reseeded after fork, your own is not",
+)
+
+SEED = 1234
+#: A generator created at import time and advanced by the parent before it starts children.
+MODULE_GENERATOR = random.Random(SEED)
+
+
+def draw_global(conn) -> None:
+    conn.send(random.random())
+    conn.close()
+
+
+def draw_module_generator(conn) -> None:
+    conn.send(MODULE_GENERATOR.random())
+    conn.close()
+
+
+def draw_passed(conn, generator: random.Random) -> None:
+    conn.send(generator.random())
+    conn.close()
+
+
+def children_draw(cell: Cell, target, extra: tuple = ()) -> List[Optional[float]]:
+    """Start a few children at once; each sends one draw (None if it sent nothing in time)."""
+    started = []
+    for _ in range(cell.trials(full=3, quick=2)):
+        receiver, sender = cell.context.Pipe(duplex=False)
+        process = cell.context.Process(target=target, args=(sender, *extra))
+        process.start()
+        sender.close()
+        started.append((process, receiver))
+    draws: List[Optional[float]] = []
+    for process, receiver in started:
+        draws.append(receiver.recv() if receiver.poll(30) else None)
+        receiver.close()
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+            process.join(10)
+    return draws
+
+
+def compare(draws: List[Optional[float]], parent_next: float, **extra: Any) -> Dict[str, Any]:
+    """Classify children's draws: identical to each other? equal to the parent's next draw?"""
+    received = [d for d in draws if d is not None]
+    answer = {
+        "children_answered": len(received),
+        "children_identical": len(received) == len(draws) and len(set(received)) == 1,
+        "any_equals_parent_next": parent_next in received,
+    }
+    answer.update(extra)
+    return answer
+
+
+def run(cell: Cell) -> None:
+    # 1. The global generator, after the parent used it.
+    random.random()
+    draws = children_draw(cell, draw_global)
+    cell.observe("global_after_use", compare(draws, random.random()))
+
+    # 2. The global generator, after the parent seeded it: users expect reproducible children.
+    random.seed(SEED)
+    draws = children_draw(cell, draw_global)
+    cell.observe("global_after_seed", compare(draws, random.random()))
+    random.seed()  # leave the process's global generator as unpredictable as it was
+
+    # 3. A module-level Random(SEED) the parent advanced before start().
+    first_draw_after_import = random.Random(SEED).random()
+    for _ in range(5):
+        MODULE_GENERATOR.random()
+    draws = children_draw(cell, draw_module_generator)
+    cell.observe(
+        "module_instance",
+        compare(draws, MODULE_GENERATOR.random(), equals_import_time_draw=first_draw_after_import in draws),
+    )
+
+    # 4. The parent's own Random instance, advanced, then passed as an argument.
+    mine = random.Random(SEED + 1)
+    for _ in range(5):
+        mine.random()
+    draws = children_draw(cell, draw_passed, (mine,))
+    cell.observe("passed_instance", compare(draws, mine.random()))
