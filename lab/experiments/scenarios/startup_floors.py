@@ -1,0 +1,65 @@
+"""The floors under a child's start-up, timed from inside a fresh parent.
+
+    python startup_floors.py OUT.json WARMUPS SAMPLES
+
+Each round times every floor once, in turn, so that a slow moment hits all floors alike; WARMUPS
+rounds are discarded. The interpreter floors run sys.executable, as spawn does.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+PYTHON_FLOORS = {
+    "python_S_c_pass": ["-S", "-c", "pass"],
+    "python_I_c_pass": ["-I", "-c", "pass"],
+    "python_c_pass": ["-c", "pass"],
+    "python_import_multiprocessing": ["-c", "import multiprocessing"],
+    # what a spawn child imports before it reads anything from its parent
+    "python_import_spawn_main": ["-c", "from multiprocessing.spawn import spawn_main"],
+}
+
+
+def python_start(arguments):
+    """Milliseconds from starting an interpreter to its exit."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, *arguments], stdin=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - began) * 1000
+
+
+def fork_round_trip():
+    """A raw os.fork(): ms until the child's byte arrives through a pipe, and until waitpid()."""
+    readable, writable = os.pipe()
+    began = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.write(writable, b"x")
+        os._exit(0)
+    os.close(writable)
+    os.read(readable, 1)
+    messaged = time.perf_counter()
+    os.waitpid(pid, 0)
+    reaped = time.perf_counter()
+    os.close(readable)
+    return (messaged - began) * 1000, (reaped - began) * 1000
+
+
+def one_round():
+    times = {name: python_start(arguments) for name, arguments in PYTHON_FLOORS.items()}
+    if hasattr(os, "fork"):
+        times["os_fork_to_message"], times["os_fork_to_waitpid"] = fork_round_trip()
+    return times
+
+
+if __name__ == "__main__":
+    out, warmups, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    for _ in range(warmups):
+        one_round()
+    result = {"samples": {}, "units": {}, "observations": {"os_fork_available": hasattr(os, "fork")}}
+    for _ in range(samples):
+        for name, value in one_round().items():
+            result["samples"].setdefault(name, []).append(value)
+    with open(out, "w") as f:
+        json.dump(result, f)
