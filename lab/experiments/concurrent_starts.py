@@ -1,0 +1,48 @@
+"""Starting many children at once: how many starts per second each method reaches, and a Pool's cost.
+
+A fork child is a copy made by the kernel, so many of them start quickly; a spawn child is a whole
+new interpreter, so K of them need K interpreter start-ups sharing the machine's CPUs (recorded
+beside the numbers: past the CPU count, more children at once cannot start faster). A ``Pool(4)`` pays
+its start-up once and then hands out tasks cheaply; its ``map()`` per-task cost is timed too.
+"""
+
+from __future__ import annotations
+
+from lab.experiment import TIMING, Cell, Experiment
+from lab.experiments._parents import agreed, run_parents
+
+KS = (1, 4, 16)
+
+EXPERIMENT = Experiment(
+    name="concurrent_starts",
+    title="Concurrent starts and Pool(4) overhead",
+    question="How many children per second can each method start when K start at once, and what does a Pool cost?",
+    concept="进程池 Pool — a pool of worker processes started once and reused",
+    kind=TIMING,
+    summaries=(
+        {
+            "kind": "series",
+            "plot": "concurrent_starts",
+            "title": "Starts per second when K children start at once",
+            "x_label": "children started at once (K)",
+            "points": [{"x": k, "timing": f"k{k}_starts_per_s"} for k in KS],
+        },
+        {"kind": "ratio", "timing": "pool4_create", "baseline": "fork"},
+        {"kind": "ratio", "timing": "pool4_first_map", "baseline": "fork"},
+        {"kind": "ratio", "timing": "pool4_map_per_task", "baseline": "fork"},
+    ),
+)
+
+
+def run(cell: Cell) -> None:
+    parents = cell.trials(full=3, quick=1)
+    repeats = cell.trials(full=2, quick=1)
+    tasks = cell.trials(full=2000, quick=400)
+    observed = run_parents(
+        cell,
+        "startup_concurrent.py",
+        parents,
+        [str(repeats), ",".join(str(k) for k in KS), str(tasks)],
+        timeout=120,
+    )
+    cell.observe("cpu_count", agreed([o["cpu_count"] for o in observed]))
