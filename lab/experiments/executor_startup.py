@@ -1,0 +1,50 @@
+"""The start-up users actually meet: ``concurrent.futures.ProcessPoolExecutor``'s first result.
+
+Most programs never call ``Process.start()``: they create a ``ProcessPoolExecutor`` and submit work.
+Its first result waits for worker processes to start, so it pays the start method's cost (default
+``max_workers``: one per CPU). Timed with ``mp_context`` set to the cell's method, and, in the cell
+of the interpreter's default method, without ``mp_context``, as most users write it: the default
+changes to forkserver on Linux in 3.14, and this is where users will feel it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from lab.experiment import TIMING, Cell, Experiment, not_applicable
+from lab.experiments._parents import agreed, run_parents
+
+EXPERIMENT = Experiment(
+    name="executor_startup",
+    title="ProcessPoolExecutor: time to the first result",
+    question="How long from creating a ProcessPoolExecutor to its first result, with and without mp_context?",
+    concept="进程池 — concurrent.futures.ProcessPoolExecutor, the pool most users meet first",
+    kind=TIMING,
+    summaries=(
+        {"kind": "ratio", "timing": "cold_first_result", "baseline": "fork"},
+        {"kind": "ratio", "timing": "warm_first_result", "baseline": "fork"},
+    ),
+)
+
+
+def interpreter_default() -> str:
+    """The default start method, without fixing the global context of this process.
+
+    The docs of ``multiprocessing.get_all_start_methods()`` say the first method is the default;
+    calling ``get_start_method()`` here would set the global context as a side effect.
+    """
+    return multiprocessing.get_all_start_methods()[0]
+
+
+def run(cell: Cell) -> None:
+    parents = cell.trials(full=4, quick=2)
+    warm = cell.trials(full=2, quick=1)
+    run_parents(cell, "startup_executor.py", parents, [str(warm), "context"])
+    default = interpreter_default()
+    cell.observe("interpreter_default_method", default)
+    if cell.method != default:
+        reason = f"timed in the cell of the interpreter's default method, {default}"
+        cell.observe("no_mp_context", not_applicable(reason))
+        return
+    observed = run_parents(cell, "startup_executor.py", parents, [str(warm), "default"])
+    cell.observe("no_mp_context", {"method_used": agreed([o["default_method"] for o in observed])})
