@@ -7,6 +7,15 @@ default and ``statistics.quantiles(method="inclusive")``.
 Instability rule (documented in README, "How to read the timings"): a summary is ``unstable``
 when p95 > 2 × median -- the slowest twentieth of the samples took more than twice the typical
 time, so the median alone would mislead -- or when it holds fewer than 3 samples.
+
+Why not pyperf's own check: ``pyperf check`` (``format_checks`` in pyperf/_cli.py) warns when the
+standard deviation is at least 10 % of the mean, or the minimum or maximum is 50 % or more away
+from the mean. That suits calibrated micro-benchmarks whose values are averages over many loops.
+A process start is one unaveraged event with a long right tail (the scheduler, a neighbour on a
+shared CPU): a single straggler among 40 samples moves the mean and stdev, so pyperf's check would
+flag nearly every start-up figure on a busy machine while the median stays put. The rule here
+uses order statistics only, so it is as robust as the median it judges: it flags a figure only
+when about a twentieth of the samples or more are slow, not when one is.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ def _round(value: float) -> float:
     """Four significant digits: finer than any clock here resolves a process start."""
     if value == 0 or not math.isfinite(value):
         return value
-    return round(value, 3 - int(math.floor(math.log10(abs(value)))))
+    return round(value, 3 - math.floor(math.log10(abs(value))))
 
 
 def summarise(samples: Iterable[float], unit: str = "ms", parents: Optional[int] = None) -> Dict[str, object]:
