@@ -68,8 +68,12 @@ def _print_discovery(found: list, skipped: list[str], unmatched: list[str]) -> N
 def _progress(outcome, done: int, total: int) -> None:
     task, record = outcome.task, outcome.record
     width = len(str(total))
-    print(f"[{done:>{width}}/{total}] {task.interpreter.label:<16} {task.method:<10} {task.experiment:<22} "
-          f"{record['status']:<11} {outcome.seconds:6.2f}s", file=sys.stderr, flush=True)
+    print(
+        f"[{done:>{width}}/{total}] {task.interpreter.label:<16} {task.method:<10} {task.experiment:<22} "
+        f"{record['status']:<11} {outcome.seconds:6.2f}s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _summary(outcomes: list) -> str:
@@ -79,7 +83,9 @@ def _summary(outcomes: list) -> str:
     for outcome in outcomes:
         key = (outcome.task.interpreter.label, outcome.task.method)
         by_cell.setdefault(key, Counter())[outcome.record["status"]] += 1
-    labels = sorted({k[0] for k in by_cell}, key=lambda s: [int(p) if p.isdigit() else p for p in s.replace("-", ".").split(".")])
+    labels = sorted(
+        {k[0] for k in by_cell}, key=lambda s: [int(p) if p.isdigit() else p for p in s.replace("-", ".").split(".")]
+    )
     rows = []
     for label in labels:
         row = [label]
@@ -92,7 +98,7 @@ def _summary(outcomes: list) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from lab.discovery import select
-    from lab.runner import Interrupted, Runner, RunConfig, plan
+    from lab.runner import Interrupted, RunConfig, Runner, plan
 
     known = experiments.names()
     names = args.experiment or known
@@ -101,15 +107,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     methods = args.method or list(METHODS)
     for method in methods:
         _check(method in METHODS, f"unknown start method {method!r}; choose from {', '.join(METHODS)}")
-    _check(bool(LABEL_PATTERN.match(args.label)), f"--label {args.label!r}: use lower-case letters, digits, '.', '_' and '-'")
+    _check(
+        bool(LABEL_PATTERN.match(args.label)),
+        f"--label {args.label!r}: use lower-case letters, digits, '.', '_' and '-'",
+    )
     _check(args.jobs >= 1, "--jobs must be at least 1")
     _check(args.timeout > 0, "--timeout must be a positive number of seconds")
     _validate_out(args.out)
     discovery = select(args.python)
     _print_discovery(discovery.found, discovery.skipped, discovery.unmatched)
     if discovery.unmatched:
-        raise BadInput(f"--python {', '.join(discovery.unmatched)}: no supported interpreter (3.8+) matches; "
-                       f"found {', '.join(i.label for i in discovery.found) or 'none'} -- install it or pass its path")
+        raise BadInput(
+            f"--python {', '.join(discovery.unmatched)}: no supported interpreter (3.8+) matches; "
+            f"found {', '.join(i.label for i in discovery.found) or 'none'} -- install it or pass its path"
+        )
     _check(bool(discovery.found), "no Python 3.8+ interpreter found; install one or pass --python PATH")
 
     tasks = plan(discovery.found, methods, names)
@@ -144,16 +155,32 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the experiments, each with its question").set_defaults(handler=cmd_list)
 
     run = sub.add_parser("run", help="run experiments × start methods × interpreters")
-    run.add_argument("--python", action="append", default=[], metavar="SPEC",
-                     help="a version (3.12), an executable name or path (pypy3), or all (default)")
-    run.add_argument("--method", action="append", default=[], metavar="M", help=f"one of {', '.join(METHODS)} (default: all)")
+    run.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a version (3.12), an executable name or path (pypy3), or all (default)",
+    )
+    run.add_argument(
+        "--method", action="append", default=[], metavar="M", help=f"one of {', '.join(METHODS)} (default: all)"
+    )
     run.add_argument("--experiment", action="append", default=[], metavar="NAME", help="default: all (see `list`)")
     run.add_argument("--out", type=Path, default=DEFAULT_RESULTS, help="results directory (default: results)")
-    run.add_argument("--label", default=os.environ.get("FORKLAB_LABEL", "local"),
-                     help="machine label in file names (default: local, or $FORKLAB_LABEL)")
-    run.add_argument("--quick", action="store_true", default=os.environ.get("FORKLAB_QUICK") == "1",
-                     help="fewer trials, for fast feedback (also FORKLAB_QUICK=1)")
-    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="behaviour cells in parallel (default: CPUs)")
+    run.add_argument(
+        "--label",
+        default=os.environ.get("FORKLAB_LABEL", "local"),
+        help="machine label in file names (default: local, or $FORKLAB_LABEL)",
+    )
+    run.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("FORKLAB_QUICK") == "1",
+        help="fewer trials, for fast feedback (also FORKLAB_QUICK=1)",
+    )
+    run.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="behaviour cells in parallel (default: CPUs)"
+    )
     run.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default: 120)")
     run.set_defaults(handler=cmd_run)
     return top

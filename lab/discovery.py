@@ -101,7 +101,9 @@ def _pyenv_candidates() -> Iterable[str]:
     root = os.environ.get("PYENV_ROOT")
     if not root and shutil.which("pyenv"):
         try:
-            root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=20).stdout.strip()
+            root = subprocess.run(
+                ["pyenv", "root"], check=False, capture_output=True, text=True, timeout=20
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             root = None
     versions = Path(root, "versions") if root else None
@@ -124,7 +126,7 @@ def _py_launcher_candidates() -> Iterable[str]:
     if os.name != "nt" or not shutil.which("py"):
         return
     try:
-        listing = subprocess.run(["py", "-0p"], capture_output=True, text=True, timeout=20).stdout
+        listing = subprocess.run(["py", "-0p"], check=False, capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return
     for line in listing.splitlines():
@@ -173,10 +175,10 @@ def _matches(spec: str, interpreter: Interpreter) -> bool:
     implementation = "cpython"
     for prefix, impl in (("cpython", "cpython"), ("pypy", "pypy")):
         if text.startswith(prefix):
-            text, implementation = text[len(prefix):].lstrip("-"), impl
+            text, implementation = text[len(prefix) :].lstrip("-"), impl
     if interpreter.implementation != implementation:
         return False
-    if not text or text == "3" and implementation == "pypy":
+    if not text or (text == "3" and implementation == "pypy"):
         return True
     wants_free_threaded = text.endswith("t")
     numbers = text.rstrip("t")

@@ -133,8 +133,8 @@ class Cell:
             [sys.executable, *flags, str(target), *args],
             cwd=str(self.tmpdir),
             env=child_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            capture_output=True,
             text=True,
             timeout=timeout,
+            check=False,
         )

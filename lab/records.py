@@ -248,7 +248,9 @@ def locked(directory: Path, timeout: float = 60.0) -> Iterator[None]:
                     pass
                 continue
             if time.monotonic() > deadline:
-                raise ResultFileError(f"{lock}: another forklab run holds the lock; wait for it or delete the file")
+                raise ResultFileError(
+                    f"{lock}: another forklab run holds the lock; wait for it or delete the file"
+                ) from None
             time.sleep(0.05)
     try:
         os.write(fd, str(os.getpid()).encode())

@@ -82,10 +82,16 @@ def git_commit() -> str | None:
     if not (SOURCE_ROOT / ".git").exists() or not shutil.which("git"):
         return None
     try:
-        head = subprocess.run(["git", "-C", str(SOURCE_ROOT), "rev-parse", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(SOURCE_ROOT), "status", "--porcelain", "--untracked-files=no",
-                                "--", "lab"], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(SOURCE_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(SOURCE_ROOT), "status", "--porcelain", "--untracked-files=no", "--", "lab"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+dirty" if dirty else "")
@@ -107,8 +113,12 @@ class Watchdog:
     def __init__(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(SOURCE_ROOT))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lab.watchdog"], stdin=subprocess.PIPE, text=True, env=env,
-            stdout=subprocess.DEVNULL, **new_group_options(),
+            [sys.executable, "-m", "lab.watchdog"],
+            stdin=subprocess.PIPE,
+            text=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            **new_group_options(),
         )
         self.lock = threading.Lock()
 
@@ -166,8 +176,15 @@ class Runner:
     def _launch(self, argv: list[str], tmpdir: Path, timeout: float) -> tuple[int | None, bool]:
         """Run argv in tmpdir as a new process group; returns (returncode, timed_out)."""
         with open(tmpdir / "stdout.txt", "wb") as out, open(tmpdir / "stderr.txt", "wb") as err:
-            process = subprocess.Popen(argv, cwd=tmpdir, env=cell_environment(tmpdir, self.config.extra_path),
-                                       stdin=subprocess.DEVNULL, stdout=out, stderr=err, **new_group_options())
+            process = subprocess.Popen(
+                argv,
+                cwd=tmpdir,
+                env=cell_environment(tmpdir, self.config.extra_path),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                **new_group_options(),
+            )
         with self.active_lock:
             self.active[process.pid] = process
         if self.watchdog:
@@ -193,11 +210,14 @@ class Runner:
             tmpdir = Path(tempfile.mkdtemp(prefix="forklab-env-"))
             try:
                 out = tmpdir / "environment.json"
-                code, timed_out = self._launch([interpreter.executable, "-m", "lab.driver", "environment", str(out)],
-                                               tmpdir, timeout=60)
+                _, timed_out = self._launch(
+                    [interpreter.executable, "-m", "lab.driver", "environment", str(out)], tmpdir, timeout=60
+                )
                 if timed_out or not out.exists():
-                    raise RuntimeError(f"{interpreter.executable} could not describe itself: "
-                                       f"{_tail(tmpdir / 'stderr.txt').strip()[-300:]}")
+                    raise RuntimeError(
+                        f"{interpreter.executable} could not describe itself: "
+                        f"{_tail(tmpdir / 'stderr.txt').strip()[-300:]}"
+                    )
                 env = json.loads(out.read_text())
             finally:
                 shutil.rmtree(tmpdir, ignore_errors=True)
@@ -210,16 +230,24 @@ class Runner:
         started = time.monotonic()
         env = self.environment(task.interpreter)
         if task.method not in env["available_start_methods"]:
-            record = {"experiment": task.experiment, "method": task.method, "status": "unavailable", "wall_s": 0.0,
-                      "observations": {}, "timings": {},
-                      "error": f"{task.method} is not offered by {env['platform']} {env['implementation']} {env['python_version']}"}
+            record = {
+                "experiment": task.experiment,
+                "method": task.method,
+                "status": "unavailable",
+                "wall_s": 0.0,
+                "observations": {},
+                "timings": {},
+                "error": f"{task.method} is not offered by {env['platform']} {env['implementation']} "
+                f"{env['python_version']}",
+            }
             return Outcome(task, self._provenance(task, record), 0.0)
         tmpdir = Path(tempfile.mkdtemp(prefix="forklab-cell-"))
         try:
             out = tmpdir / "cell.json"
             argv = [task.interpreter.executable, "-m", "lab.driver", "cell", task.experiment, task.method, str(out)]
-            code, timed_out = self._launch(argv + (["--quick"] if self.config.quick else []), tmpdir,
-                                           self.config.timeout)
+            code, timed_out = self._launch(
+                argv + (["--quick"] if self.config.quick else []), tmpdir, self.config.timeout
+            )
             record = self._read_record(task, out, tmpdir, code, timed_out)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
@@ -230,8 +258,12 @@ class Runner:
         base = {"experiment": task.experiment, "method": task.method, "observations": {}, "timings": {}}
         stderr_tail = _tail(tmpdir / "stderr.txt")
         if timed_out:
-            return {**base, "status": "timeout", "error": f"no result within {self.config.timeout:g} s; "
-                    "the cell's process group was stopped", "stderr_tail": stderr_tail}
+            return {
+                **base,
+                "status": "timeout",
+                "error": f"no result within {self.config.timeout:g} s; the cell's process group was stopped",
+                "stderr_tail": stderr_tail,
+            }
         if code is not None and code < 0:
             return {**base, "status": "error", "error": _describe_exit(code), "stderr_tail": stderr_tail}
         try:
@@ -259,9 +291,12 @@ class Runner:
 
     def _save(self, outcome: Outcome) -> None:
         module = experiments.load(outcome.task.experiment)
-        result = ResultFile(environment=self.environment(outcome.task.interpreter),
-                            experiments={outcome.task.experiment: module.EXPERIMENT.metadata()},
-                            cells=[outcome.record], label=self.config.label)
+        result = ResultFile(
+            environment=self.environment(outcome.task.interpreter),
+            experiments={outcome.task.experiment: module.EXPERIMENT.metadata()},
+            cells=[outcome.record],
+            label=self.config.label,
+        )
         save(self.config.out_dir, result)
 
     # -- many cells ----------------------------------------------------------------------

@@ -1,16 +1,24 @@
 """The experiments: one module each, found by name (target side: standard library only).
 
 Adding an experiment is adding a module here; nothing else in the lab names it.
+
+``FORKLAB_EXTRA_EXPERIMENTS`` (a directory, or several joined by os.pathsep) adds modules from
+elsewhere under the same rules; the test suite uses it for experiments that hang or crash on
+purpose. Host and target both read it, so a cell finds the same modules as the runner.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from types import ModuleType
 from typing import Dict, List
 
 _PRIVATE = ("_", "scenarios")
+
+for _extra in filter(None, os.environ.get("FORKLAB_EXTRA_EXPERIMENTS", "").split(os.pathsep)):
+    __path__.append(_extra)  # type: ignore[name-defined]
 
 
 def names() -> List[str]:

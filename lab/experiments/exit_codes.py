@@ -114,7 +114,6 @@ def run(cell: Cell) -> None:
 
     terminated.close()
     try:
-        terminated.exitcode
-        cell.observe("after close()", None)
+        cell.observe("after close()", terminated.exitcode)  # reading it after close() raises
     except Exception as exc:
         cell.observe("after close()", describe_exception(exc))

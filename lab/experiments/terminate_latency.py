@@ -39,7 +39,7 @@ def start_running(cell: Cell, count: int) -> list:
         p.start()
         sender.close()
         children.append((p, receiver))
-    for p, receiver in children:
+    for _, receiver in children:
         if not receiver.poll(30):
             raise RuntimeError("a child did not report that it was running within 30 s")
         receiver.recv()

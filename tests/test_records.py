@@ -1,0 +1,147 @@
+"""Result files: round trip, every validation error, merging partial runs, atomic writes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.records import (
+    SCHEMA,
+    ResultFile,
+    ResultFileError,
+    dump,
+    file_name,
+    load,
+    locked,
+    save,
+    validate,
+)
+
+ENVIRONMENT = {
+    "platform": "linux",
+    "os_release": "6.1",
+    "machine": "x86_64",
+    "implementation": "cpython",
+    "python_version": "3.12.1",
+    "series": "3.12",
+    "default_start_method": "fork",
+    "available_start_methods": ["fork", "spawn", "forkserver"],
+    "lab_version": "0.1.0",
+    "created_at": "2026-11-27T00:00:00Z",
+}
+
+
+def make_cell(experiment: str = "exit_codes", method: str = "fork", status: str = "ok", run_id: str = "r1") -> dict:
+    return {
+        "experiment": experiment,
+        "method": method,
+        "status": status,
+        "wall_s": 0.1,
+        "observations": {"return": 0},
+        "timings": {},
+        "error": None,
+        "provenance": {
+            "run_id": run_id,
+            "created_at": "2026-11-27T00:00:00Z",
+            "lab_commit": None,
+            "quality": "quick",
+            "experiment_version": 1,
+        },
+    }
+
+
+def make_file(*cells: dict) -> ResultFile:
+    return ResultFile(
+        environment=dict(ENVIRONMENT), experiments={"exit_codes": {"title": "t"}}, cells=list(cells) or [make_cell()]
+    )
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    original = make_file(make_cell(method="spawn"), make_cell(method="fork"))
+    path = save(tmp_path, original)
+    assert path.name == "local-linux-cpython-3.12.json" == file_name("local", ENVIRONMENT)
+    loaded = load(path)
+    assert loaded.to_json() == original.to_json()
+    assert [c["method"] for c in loaded.cells] == ["fork", "spawn"]  # stable order
+
+
+def _broken(change) -> dict:
+    data = json.loads(dump(make_file()))
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("schema"), "not a forklab result file"),
+        (lambda d: d.update(schema="forklab.results/2"), "forklab.results/2 is not forklab.results/1"),
+        (lambda d: d.update(schema="forklab.results/x"), "is not forklab.results/1"),
+        (lambda d: d.update(cells={}), "at $.cells: expected a JSON array"),
+        (lambda d: d["environment"].pop("platform"), "at $.environment.platform: expected a value"),
+        (lambda d: d["environment"].update(cpu_count="2", series=3), "at $.environment.series: expected str"),
+        (lambda d: d["cells"][0].update(status="done"), "at $.cells[0].status: expected ok or unavailable"),
+        (lambda d: d["cells"].append(copy.deepcopy(d["cells"][0])), "at $.cells[1]: expected one cell per"),
+        (lambda d: d["cells"][0].pop("provenance"), "at $.cells[0].provenance: expected a JSON object"),
+        (lambda d: d["cells"][0]["provenance"].update(quality="fast"), "provenance.quality: expected quick or full"),
+        (lambda d: d["cells"][0]["timings"].update(t={"unit": "ms"}), "at $.cells[0].timings.t.n: expected a value"),
+        (lambda d: d.update(label="Not A Label"), "at $.label: expected a machine label"),
+    ],
+)
+def test_validation_names_the_first_problem(change, message) -> None:
+    with pytest.raises(ResultFileError) as error:
+        validate(_broken(change))
+    assert message in str(error.value)
+
+
+def test_load_names_the_file_for_invalid_json(tmp_path: Path) -> None:
+    path = tmp_path / "local-linux-cpython-3.12.json"
+    path.write_text('{"schema": ')
+    with pytest.raises(ResultFileError, match=r"local-linux-cpython-3\.12\.json: is not valid JSON"):
+        load(path)
+
+
+def test_merge_keeps_other_cells_and_each_cells_provenance(tmp_path: Path) -> None:
+    save(tmp_path, make_file(make_cell(method="fork", run_id="first"), make_cell(method="spawn", run_id="first")))
+    newer = make_cell(method="spawn", status="error", run_id="second")
+    path = save(tmp_path, make_file(newer, make_cell("main_guard", "fork", run_id="second")))
+    merged = load(path)
+    assert merged.cell("exit_codes", "fork")["provenance"]["run_id"] == "first"
+    assert merged.cell("exit_codes", "spawn")["status"] == "error"
+    assert merged.cell("main_guard", "fork")["provenance"]["run_id"] == "second"
+    assert len(merged.cells) == 3
+
+
+def test_atomic_write_leaves_no_partial_file_and_keeps_old_content_on_failure(tmp_path: Path, monkeypatch) -> None:
+    path = save(tmp_path, make_file())
+    before = path.read_text()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("lab.records.os.fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        save(tmp_path, make_file(make_cell(method="spawn")))
+    assert path.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    with locked(tmp_path):
+        assert (tmp_path / ".forklab.lock").exists()
+        with pytest.raises(ResultFileError, match="another forklab run holds the lock"), locked(tmp_path, timeout=0.2):
+            pass
+    assert not (tmp_path / ".forklab.lock").exists()
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    (tmp_path / ".forklab.lock").write_text("999999999")  # no such pid
+    with locked(tmp_path, timeout=1):
+        pass
+
+
+def test_schema_tag_is_written() -> None:
+    assert json.loads(dump(make_file()))["schema"] == SCHEMA
