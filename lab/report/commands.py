@@ -1,0 +1,77 @@
+"""``python -m lab report`` and ``python -m lab diff``: argument parsing and exit codes.
+
+lab/cli.py adds these with ``add_parsers(subparsers)``. Bad input prints one line on stderr,
+exits 2 and writes nothing; ``diff`` exits 1 when a behaviour changed, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lab.report.build import write_report
+from lab.report.diff import diff
+from lab.report.inputs import ReportInputError
+
+EXIT_BAD_INPUT = 2
+DEFAULT_RESULTS = Path("results")
+DEFAULT_REPORT = DEFAULT_RESULTS / "REPORT.md"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the Markdown report; nothing is written when any input is bad."""
+    try:
+        out = write_report(args.inputs or [DEFAULT_RESULTS], args.out)
+    except ReportInputError as problem:
+        print(f"error: {problem} (nothing was written)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as problem:
+        print(f"error: --out {args.out}: cannot write ({problem.strerror}); nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print what changed from OLD to NEW; exit 1 when a behaviour changed."""
+    if not args.threshold > 0:
+        print("error: --threshold must be a positive fraction such as 0.15", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = diff([args.old], [args.new], threshold=args.threshold)
+    except ReportInputError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(result.render())
+    return result.exit_code
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add ``report`` and ``diff`` to the lab's command line."""
+    report = sub.add_parser("report", help="tabulate result files into a Markdown report")
+    report.add_argument(
+        "inputs", nargs="*", type=Path, metavar="FILE|DIR", help="result files or directories (default: results)"
+    )
+    report.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="default: results/REPORT.md")
+    report.set_defaults(handler=cmd_report)
+
+    compare = sub.add_parser("diff", help="what changed between two sets of results (exit 1: a behaviour changed)")
+    compare.add_argument("old", type=Path, metavar="OLD", help="a result file or directory")
+    compare.add_argument("new", type=Path, metavar="NEW", help="a result file or directory")
+    compare.add_argument(
+        "--threshold", type=float, default=0.15, help="report timing ratios that moved by more than this (0.15)"
+    )
+    compare.set_defaults(handler=cmd_diff)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``report`` or ``diff`` on their own (``python -m lab.report.commands report ...``)."""
+    top = argparse.ArgumentParser(prog="python -m lab")
+    add_parsers(top.add_subparsers(dest="command", required=True))
+    args = top.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""GitHub-flavoured Markdown pieces: escaped text, code spans and tabulate ``pipe`` tables.
+
+Every data value goes through ``text`` or ``code`` before it reaches a table, so that a ``|``
+in an observed message cannot split a cell and ``<pid>`` or ``__mp_main__`` are shown as
+written, not as an HTML tag or bold text. tabulate's number parsing is off: ``3.10`` is a
+version, not 3.1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+
+
+def text(value: object) -> str:
+    """Plain text with Markdown's special characters escaped, on one line."""
+    one_line = " ".join(str(value).split())
+    return _SPECIAL.sub(r"\\\1", one_line)
+
+
+def code(value: object) -> str:
+    """A code span (keys, timing names, ids); ``|`` still needs escaping inside a table."""
+    one_line = " ".join(str(value).split())
+    if "`" in one_line or not one_line:
+        return text(one_line)
+    return "`" + one_line.replace("|", "\\|") + "`"
+
+
+def prose(value: object) -> str:
+    """Text written by an experiment's author: `backticked` parts become code spans, the rest is escaped."""
+    pieces = " ".join(str(value).split()).split("`")
+    if len(pieces) % 2 == 0:  # an unpaired backtick: show everything as written
+        return text(value)
+    return "".join(text(piece) if index % 2 == 0 else code(piece) for index, piece in enumerate(pieces))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] | None = None) -> str:
+    """A pipe table; cells must already be escaped with ``text``/``code``."""
+    return tabulate(
+        [list(row) for row in rows],
+        headers=list(headers),
+        tablefmt="pipe",
+        disable_numparse=True,
+        colalign=tuple(align) if align else None,
+    )

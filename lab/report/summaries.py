@@ -1,0 +1,378 @@
+"""Summary kinds: how an experiment declares that its cells combine (see ``lab.report`` docstring).
+
+The report renders whatever an experiment declares in ``EXPERIMENT.summaries`` and never names an
+experiment; a declaration it cannot render becomes a visible note, never a crash or a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lab import METHODS
+from lab.report.inputs import Interp, Origin, Source
+from lab.report.markdown import code, table, text
+from lab.report.values import NOT_MEASURED, Leaf, collapse, flatten, leaf, number, ratio_text, span, version_ranges
+
+KINDS = ("ratio", "headline", "decomposition", "floors")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_STATS = ("median", "p5", "p95", "min", "max", "n")
+
+
+class SummaryError(ValueError):
+    """A declaration the report cannot render; shown as a note beside the experiment."""
+
+
+@dataclass
+class Rendered:
+    """What one summary contributes: sentences for the Headline, blocks for the Timings section."""
+
+    headlines: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A timing of some experiment under some method (None: the summary's default method)."""
+
+    experiment: str
+    timing: str
+    method: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.timing
+
+
+def ref(value: Any, experiment: str, what: str) -> Ref:
+    """``"NAME"``, ``"EXPERIMENT/NAME"`` or ``{"experiment": ..., "timing": ..., "method": ...}``."""
+    if isinstance(value, str) and value:
+        owner, _, name = value.rpartition("/")
+        return Ref(owner or experiment, name)
+    if isinstance(value, dict) and isinstance(value.get("timing"), str):
+        method = value.get("method")
+        if method is not None and not isinstance(method, str):
+            raise SummaryError(f"{what}: method must be a string")
+        return Ref(str(value.get("experiment") or experiment), value["timing"], method)
+    raise SummaryError(f"{what}: expected a timing name or {{'experiment', 'timing'}}, found {value!r}")
+
+
+def cell_of(source: Source, experiment: str, method: str) -> dict[str, Any] | None:
+    cell = source.result.cell(experiment, method)
+    return cell if cell is not None and cell.get("status") == "ok" else None
+
+
+def timing_of(source: Source, experiment: str, name: str, method: str) -> dict[str, Any] | None:
+    """The timing summary of one ok cell, or None."""
+    cell = cell_of(source, experiment, method)
+    return None if cell is None else cell.get("timings", {}).get(name)
+
+
+def default_baseline(source: Source, experiment: str, name: str) -> str | None:
+    """fork where this interpreter measured it, else spawn (DESIGN.md, "Reports")."""
+    for method in ("fork", "spawn"):
+        if timing_of(source, experiment, name, method) is not None:
+            return method
+    return None
+
+
+def ratio_of(source: Source, experiment: str, name: str, method: str, baseline: str) -> float | None:
+    top = timing_of(source, experiment, name, method)
+    bottom = timing_of(source, experiment, name, baseline)
+    if top is None or bottom is None or not bottom["median"]:
+        return None
+    return top["median"] / bottom["median"]
+
+
+def resolve(source: Source, target: Ref, method: str | None) -> dict[str, Any] | None:
+    """A referenced timing: its own method, else the summary's, else the first method that measured it."""
+    wanted = target.method or method
+    if wanted:
+        found = timing_of(source, target.experiment, target.timing, wanted)
+        if found is not None or target.method:
+            return found
+    for candidate in METHODS:
+        found = timing_of(source, target.experiment, target.timing, candidate)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass
+class Scope:
+    """The sources of one origin, and how to name that origin in a sentence."""
+
+    origin: Origin
+    name: str
+    sources: list[Source]
+    several: bool
+
+    @property
+    def universe(self) -> list[Interp]:
+        return [s.interp for s in self.sources]
+
+    def sentence(self, body: str, interps: Sequence[Interp]) -> str:
+        where = f"{text(self.name)}, " if self.several else ""
+        return f"{body} ({where}{text(version_ranges(interps, self.universe))})"
+
+
+# -- ratio -----------------------------------------------------------------------------------------
+def render_ratio(declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    timing = declared.get("timing")
+    if not isinstance(timing, str):
+        raise SummaryError("ratio: needs 'timing', the name of a timing")
+    baseline = declared.get("baseline")
+    if baseline is not None and not isinstance(baseline, str):
+        raise SummaryError("ratio: 'baseline' must be a start method")
+    out = Rendered()
+    for scope in scopes:
+        per_method: dict[str, dict[Interp, float]] = {}
+        unstable: set[Interp] = set()
+        used_baselines: set[str] = set()
+        for source in scope.sources:
+            base = baseline or default_baseline(source, experiment, timing)
+            if base is None or timing_of(source, experiment, timing, base) is None:
+                continue
+            used_baselines.add(base)
+            methods = declared.get("methods") or [m for m in source.methods() if m != base]
+            for method in methods:
+                value = ratio_of(source, experiment, timing, method, base)
+                if value is None:
+                    continue
+                per_method.setdefault(method, {})[source.interp] = value
+                for m in (method, base):
+                    if timing_of(source, experiment, timing, m)["unstable"]:
+                        unstable.add(source.interp)
+        if not per_method:
+            continue
+        parts = [f"{text(m)} ×{span(list(v.values()), ratio_text)}" for m, v in per_method.items()]
+        interps = sorted({i for v in per_method.values() for i in v})
+        body = (
+            f"*{text(meta.get('title', experiment))}*: median {code(timing)} relative to "
+            f"{text(' or '.join(sorted(used_baselines)))}: {', '.join(parts)}"
+        )
+        sentence = scope.sentence(body, interps)
+        if unstable:
+            sentence += f"; **unstable** on {text(version_ranges(sorted(unstable), scope.universe))}"
+        out.headlines.append(sentence + ".")
+    return out
+
+
+# -- headline --------------------------------------------------------------------------------------
+def _placeholder(token: str, declared: dict[str, Any], experiment: str) -> Callable[[Source], tuple[str, Any] | None]:
+    """A function giving one interpreter's value for a placeholder: ("number", x) or ("leaf", Leaf)."""
+    if token in METHODS or ":" not in token:
+        timing, baseline = declared.get("timing"), declared.get("baseline")
+        if not isinstance(timing, str):
+            raise SummaryError(f"headline: {{{token}}} needs the summary's 'timing' (and 'baseline')")
+
+        def method_ratio(source: Source) -> tuple[str, Any] | None:
+            base = baseline or default_baseline(source, experiment, timing)
+            value = None if base is None else ratio_of(source, experiment, timing, token, base)
+            return None if value is None else ("ratio", value)
+
+        return method_ratio
+    kind, _, rest = token.partition(":")
+    method, _, name = rest.partition(":")
+    if not method or not name:
+        raise SummaryError(f"headline: placeholder {{{token}}} is not KIND:METHOD:NAME")
+    if kind == "obs":
+
+        def observation(source: Source) -> tuple[str, Any] | None:
+            cell = cell_of(source, experiment, method)
+            flat = flatten(cell["observations"]) if cell else {}
+            return ("leaf", leaf(flat[name])) if name in flat else None
+
+        return observation
+    if kind == "ratio":
+        top, _, bottom = method.partition("/")
+        if not bottom:
+            raise SummaryError(f"headline: {{{token}}} needs METHOD/BASELINE")
+        target = ref(name, experiment, "headline")
+
+        def ratio(source: Source) -> tuple[str, Any] | None:
+            value = ratio_of(source, target.experiment, target.timing, top, bottom)
+            return None if value is None else ("ratio", value)
+
+        return ratio
+    if kind in _STATS:
+        target = ref(name, experiment, "headline")
+
+        def statistic(source: Source) -> tuple[str, Any] | None:
+            found = timing_of(source, target.experiment, target.timing, method)
+            if found is None:
+                return None
+            return ("count", found[kind]) if kind == "n" else ("number", (found[kind], found["unit"]))
+
+        return statistic
+    raise SummaryError(f"headline: unknown placeholder kind {kind!r} (use a method, ratio, obs, {', '.join(_STATS)})")
+
+
+def render_headline(declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    template = declared.get("text", declared.get("template"))
+    if not isinstance(template, str) or not template:
+        raise SummaryError("headline: needs 'text', a sentence with {placeholders}")
+    tokens = _PLACEHOLDER.findall(template)
+    getters = {token: _placeholder(token, declared, experiment) for token in tokens}
+    literal = _PLACEHOLDER.split(template)  # text, token, text, token, ...
+    out = Rendered()
+    for scope in scopes:
+        values: dict[str, dict[Interp, Any]] = {token: {} for token in tokens}
+        complete: list[Interp] = []
+        for source in scope.sources:
+            found = {token: get(source) for token, get in getters.items()}
+            if all(v is not None for v in found.values()):
+                complete.append(source.interp)
+                for token, value in found.items():
+                    values[token][source.interp] = value
+        if not complete:
+            continue
+        pieces = []
+        for index, part in enumerate(literal):
+            pieces.append(text(part) if index % 2 == 0 else _combine(values[part], scope))
+        out.headlines.append(scope.sentence("".join(pieces).rstrip(". "), complete) + ".")
+    return out
+
+
+def _combine(values: dict[Interp, tuple[str, Any]], scope: Scope) -> str:
+    kinds = {kind for kind, _ in values.values()}
+    if kinds == {"ratio"}:
+        return span([v for _, v in values.values()], ratio_text)
+    if kinds == {"count"}:
+        return span([v for _, v in values.values()], lambda x: str(int(x)))
+    if kinds == {"number"}:
+        units = {unit for _, (_, unit) in values.values()}
+        return f"{span([v for _, (v, _) in values.values()])} {text(' or '.join(sorted(units)))}"
+    leaves: dict[Interp, Leaf] = {i: v for i, (_, v) in values.items()}
+    return text(collapse(leaves, scope.universe))
+
+
+# -- decomposition ---------------------------------------------------------------------------------
+def _share(value: float, total: float, unit: str) -> str:
+    percent = f" ({100 * value / total:.0f}%)" if total else ""
+    return f"{number(value)} {unit}{percent}"
+
+
+def render_decomposition(
+    declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]
+) -> Rendered:
+    method = declared.get("method")
+    if method is not None and not isinstance(method, str):
+        raise SummaryError("decomposition: 'method' must be a start method")
+    total = ref(declared.get("total", declared.get("timing")), experiment, "decomposition total")
+    raw_parts = declared.get("parts")
+    if not isinstance(raw_parts, list) or not raw_parts:
+        raise SummaryError("decomposition: needs 'parts', a list of timings")
+    parts = [(ref(p, experiment, f"decomposition part {i + 1}"), _label(p)) for i, p in enumerate(raw_parts)]
+    cumulative = declared.get("cumulative", True) is not False
+    rest_label = str(declared.get("rest", "the rest"))
+    title = str(declared.get("title", f"{total.timing} in parts"))
+    out = Rendered()
+    headers = ["Interpreter", f"{code(total.timing)} ({text(method or 'any method')})"]
+    headers += [text(label) for _, label in parts] + [text(rest_label)]
+    for scope in scopes:
+        rows, shares = [], {}
+        for source in scope.sources:
+            whole = resolve(source, total, method)
+            if whole is None:
+                continue
+            floors = [resolve(source, part, method) for part, _ in parts]
+            unit = whole["unit"]
+            row = [text(source.interp.short), f"{number(whole['median'])} {unit}"]
+            previous, used = 0.0, 0.0
+            for floor in floors:
+                if floor is None:
+                    row.append(NOT_MEASURED)
+                    continue
+                piece = floor["median"] - previous if cumulative else floor["median"]
+                previous = floor["median"] if cumulative else previous
+                used = floor["median"] if cumulative else used + floor["median"]
+                row.append(_share(piece, whole["median"], unit))
+            if any(f is None for f in floors):
+                row.append(NOT_MEASURED)
+            else:
+                row.append(_share(whole["median"] - used, whole["median"], unit))
+                if whole["median"]:
+                    shares[source.interp] = 100 * (whole["median"] - used) / whole["median"]
+            rows.append(row)
+        if not rows:
+            continue
+        heading = f"**{text(title)}**" + (f" — {text(scope.name)}" if scope.several else "")
+        legend = (
+            "each part is the increase over the floor before it" if cumulative else "parts are measured on their own"
+        )
+        out.blocks.append(f"{heading} (medians; {legend}; % of the total)\n\n{table(headers, rows)}")
+        if declared.get("headline") and shares:
+            body = (
+                f"{text(rest_label[:1].upper() + rest_label[1:])} is "
+                f"{span(list(shares.values()), lambda x: f'{x:.0f}')}% of {code(total.timing)} under "
+                f"{text(method or 'each method')}"
+            )
+            out.headlines.append(scope.sentence(body, sorted(shares)) + ".")
+    return out
+
+
+def _label(part: Any) -> str:
+    if isinstance(part, dict) and part.get("label"):
+        return str(part["label"])
+    return part if isinstance(part, str) else str(part.get("timing", "?"))
+
+
+# -- floors ----------------------------------------------------------------------------------------
+def render_floors(declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    raw = declared.get("floors")
+    if not isinstance(raw, list) or not raw:
+        raise SummaryError("floors: needs 'floors', a list of timings")
+    method = declared.get("method")
+    floors = [(ref(f, experiment, f"floor {i + 1}"), _label(f)) for i, f in enumerate(raw)]
+    compare = ref(declared["compare"], experiment, "floors compare") if declared.get("compare") else None
+    title = str(declared.get("title", "Floors"))
+    out = Rendered()
+    for scope in scopes:
+        headers = ["", *[text(s.interp.short) for s in scope.sources]]
+        rows = []
+        for floor, label in floors:
+            cells = [resolve(source, floor, method) for source in scope.sources]
+            rows.append([text(label), *[_median(c) for c in cells]])
+        if compare is not None:
+            methods = [
+                m for m in METHODS if any(timing_of(s, compare.experiment, compare.timing, m) for s in scope.sources)
+            ]
+            for m in methods:
+                cells = [timing_of(source, compare.experiment, compare.timing, m) for source in scope.sources]
+                rows.append([f"{code(compare.timing)} with {text(m)}", *[_median(c) for c in cells]])
+        if all(cell == NOT_MEASURED for row in rows for cell in row[1:]):
+            continue
+        heading = f"**{text(title)}**" + (f" — {text(scope.name)}" if scope.several else "")
+        out.blocks.append(f"{heading} (medians)\n\n{table(headers, rows, ['left'] + ['right'] * len(scope.sources))}")
+    return out
+
+
+def _median(timing: dict[str, Any] | None) -> str:
+    if timing is None:
+        return NOT_MEASURED
+    return f"{number(timing['median'])} {timing['unit']}" + (" **unstable**" if timing["unstable"] else "")
+
+
+RENDERERS = {
+    "ratio": render_ratio,
+    "headline": render_headline,
+    "decomposition": render_decomposition,
+    "floors": render_floors,
+}
+
+
+def render(declared: Any, experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    """Render one declared summary; a bad declaration becomes a note naming the problem."""
+    if not isinstance(declared, dict) or declared.get("kind") not in RENDERERS:
+        kind = declared.get("kind") if isinstance(declared, dict) else declared
+        return Rendered(notes=[f"summary kind {kind!r} is not one this report renders ({', '.join(KINDS)})"])
+    try:
+        return RENDERERS[declared["kind"]](declared, experiment, meta, scopes)
+    except SummaryError as exc:
+        return Rendered(notes=[str(exc)])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        return Rendered(notes=[f"{declared['kind']}: cannot render ({type(exc).__name__}: {exc})"])
