@@ -1,0 +1,166 @@
+"""The start-up timing experiments, run --quick on the host interpreter under each start method.
+
+These assert the structure of the cells and properties that hold whatever the machine's speed
+(never an absolute time): every timing comes from the fresh parents it claims, a child's first
+message comes before its join(), and the documented re-run of ``__main__`` (Lib/multiprocessing/
+spawn.py: spawn children run the main script again with runpy.run_path as ``__mp_main__``; fork
+copies the parent and re-runs nothing) shows in the observations.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+from conftest import run_cell
+
+pytestmark = pytest.mark.slow
+
+METHODS = multiprocessing.get_all_start_methods()
+DEFAULT_METHOD = METHODS[0]  # docs of get_all_start_methods(): "the first of which is the default"
+TIMEOUT = 180  # the machine may be shared; the cells take about 2 s each when it is not
+
+
+@pytest.fixture(scope="module")
+def quick_cell(tmp_path_factory):
+    """``quick_cell(experiment, method)``: one --quick run per pair, shared by the module's tests."""
+    cache: dict[tuple[str, str], dict] = {}
+
+    def get(experiment: str, method: str) -> dict:
+        if (experiment, method) not in cache:
+            workdir = tmp_path_factory.mktemp(f"{experiment}-{method}")
+            record = run_cell(experiment, method, workdir, timeout=TIMEOUT)
+            assert record["status"] == "ok", record.get("error")
+            cache[experiment, method] = record
+        return cache[experiment, method]
+
+    return get
+
+
+def assert_well_formed(timing: dict) -> None:
+    """What lab.stats promises of every summary."""
+    assert timing["n"] == len(timing["samples"])
+    assert timing["min"] <= timing["p5"] <= timing["median"] <= timing["p95"] <= timing["max"]
+    assert timing["min"] > 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_start_latency_records_cold_and_steady_starts_from_every_parent(quick_cell, method):
+    record = quick_cell("start_latency", method)
+    timings = record["timings"]
+    assert set(timings) == {
+        "cold_start_to_message",
+        "cold_start_to_join",
+        "steady_start_to_message",
+        "steady_start_to_join",
+    }
+    parents = timings["cold_start_to_join"]["parents"]
+    assert parents >= 2  # pyperf's method: samples from several fresh parents
+    assert timings["cold_start_to_join"]["n"] == parents  # one cold start per fresh parent
+    for name, timing in timings.items():
+        assert_well_formed(timing)
+        assert timing["parents"] == parents, name
+        assert timing["unit"] == "ms"
+    assert timings["steady_start_to_join"]["n"] % parents == 0  # the same count from each parent
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_childs_first_message_comes_before_its_join(quick_cell, method):
+    timings = quick_cell("start_latency", method)["timings"]
+    for phase in ("cold", "steady"):
+        messages = timings[f"{phase}_start_to_message"]["samples"]
+        joins = timings[f"{phase}_start_to_join"]["samples"]
+        assert all(m <= j for m, j in zip(messages, joins, strict=True))
+
+
+@pytest.mark.parametrize(("method", "reran"), [(m, c) for m, c in (("fork", "none"), ("spawn", "all")) if m in METHODS])
+def test_main_reruns_in_spawn_children_and_not_in_fork_children(quick_cell, method, reran):
+    # Lib/multiprocessing/spawn.py (_fixup_main_from_path, runpy.run_path as __mp_main__);
+    # docs, "Contexts and start methods": fork copies the parent, nothing re-runs.
+    observed = quick_cell("start_latency", method)["observations"]["main_reran_in_child"]
+    assert observed["class"] == reran
+    for size in (0, 2000, 10000):
+        assert quick_cell("import_weight", method)["observations"][f"f{size}_main_reran_in_child"]["class"] == reran
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_startup_floors_measures_every_floor(quick_cell, method):
+    record = quick_cell("startup_floors", method)
+    timings = record["timings"]
+    expected = {
+        "python_S_c_pass",
+        "python_I_c_pass",
+        "python_c_pass",
+        "python_import_multiprocessing",
+        "python_import_spawn_main",
+    }
+    if hasattr(os, "fork"):
+        expected |= {"os_fork_to_message", "os_fork_to_waitpid"}
+        assert record["observations"]["os_fork_round_trip"] == "measured"
+        pairs = zip(timings["os_fork_to_message"]["samples"], timings["os_fork_to_waitpid"]["samples"], strict=True)
+        assert all(message <= reaped for message, reaped in pairs)
+    else:
+        assert record["observations"]["os_fork_round_trip"]["status"] == "not applicable"
+    assert set(timings) == expected
+    for timing in timings.values():
+        assert_well_formed(timing)
+        assert timing["parents"] >= 2
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_import_weight_times_every_size(quick_cell, method):
+    timings = quick_cell("import_weight", method)["timings"]
+    for size in (0, 2000, 10000):
+        steady = timings[f"f{size}_steady_start_to_join"]
+        imported = timings[f"f{size}_import_in_parent"]
+        assert_well_formed(steady)
+        assert_well_formed(imported)
+        assert imported["n"] == imported["parents"]  # one import per fresh parent
+        assert steady["n"] % steady["parents"] == 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_concurrent_starts_reports_rates_pool_costs_and_cpu_count(quick_cell, method):
+    record = quick_cell("concurrent_starts", method)
+    assert record["observations"]["cpu_count"] == os.cpu_count()
+    timings = record["timings"]
+    for k in (1, 4, 16):
+        assert timings[f"k{k}_starts_per_s"]["unit"] == "starts/s"
+        assert_well_formed(timings[f"k{k}_starts_per_s"])
+    assert timings["pool4_map_per_task"]["unit"] == "us"
+    for name in ("pool4_create", "pool4_first_map", "pool4_close_join"):
+        assert timings[name]["unit"] == "ms"
+        assert_well_formed(timings[name])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_executor_startup_times_the_first_result_and_the_default_only_once(quick_cell, method):
+    record = quick_cell("executor_startup", method)
+    observations, timings = record["observations"], record["timings"]
+    assert observations["interpreter_default_method"] == DEFAULT_METHOD
+    assert {"cold_first_result", "warm_first_result", "cold_shutdown"} <= set(timings)
+    for timing in timings.values():
+        assert_well_formed(timing)
+    if method == DEFAULT_METHOD:
+        # concurrent.futures docs: without mp_context the executor uses multiprocessing's default context
+        assert observations["no_mp_context"] == {"method_used": DEFAULT_METHOD}
+        assert "no_mp_context_cold_first_result" in timings
+    else:
+        assert observations["no_mp_context"]["status"] == "not applicable"
+        assert not any(name.startswith("no_mp_context") for name in timings)
+
+
+def test_every_timing_experiment_declares_summaries_the_report_knows_or_plots():
+    from lab import experiments
+    from lab.report.summaries import KINDS
+
+    plot_kinds = ("series", "distribution")
+    names = ("start_latency", "startup_floors", "import_weight", "concurrent_starts", "executor_startup")
+    for name in names:
+        declared = experiments.load(name).EXPERIMENT
+        assert declared.kind == "timing"
+        for summary in declared.summaries:
+            assert summary["kind"] in KINDS + plot_kinds, (name, summary)
+            if summary["kind"] in plot_kinds:
+                assert summary["plot"], (name, summary)
