@@ -98,7 +98,7 @@ def _summary(outcomes: list) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from lab.discovery import select
-    from lab.runner import Interrupted, RunConfig, Runner, plan
+    from lab.runner import Interrupted, RunConfig, Runner, SaveFailed, plan
 
     known = experiments.names()
     names = args.experiment or known
@@ -132,6 +132,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except Interrupted as stop:
         print(f"interrupted: stopped the cells in flight; finished cells are saved in {args.out}", file=sys.stderr)
         return stop.exit_code
+    except SaveFailed as problem:
+        raise BadInput(str(problem)) from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -36,6 +36,10 @@ TAIL_CHARS = 2000
 DEFAULT_TIMEOUT_S = 120.0
 
 
+class SaveFailed(Exception):
+    """A finished cell could not be written (full disk, say); the run stops, earlier files stay."""
+
+
 class Interrupted(Exception):
     """Ctrl-C or SIGTERM stopped the run; ``exit_code`` is 130 or 143."""
 
@@ -337,6 +341,10 @@ class Runner:
             self.stop_all()
             pool.shutdown(wait=True, cancel_futures=True)
             raise Interrupted(getattr(exc, "exit_code", 130)) from None
+        except SaveFailed:
+            self.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         finally:
             pool.shutdown(wait=True)
             self.watchdog.close()
@@ -348,7 +356,13 @@ class Runner:
             outcome = future.result()
             if outcome is None:
                 continue
-            self._save(outcome)
+            try:
+                self._save(outcome)
+            except OSError as exc:
+                raise SaveFailed(
+                    f"cannot write to {self.config.out_dir} ({exc.strerror or exc}); the files there are as "
+                    "they were before this cell -- free space or fix permissions and re-run"
+                ) from None
             outcomes.append(outcome)
             self.report(outcome, len(outcomes), total)
         return pending
