@@ -8,6 +8,9 @@ target side runs straight from the source tree with nothing installed into targe
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -45,3 +48,25 @@ def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """Only the fault-injection tests: killed runners, full disks, concurrent runs, leftovers."""
+    session.install(*TEST)
+    session.run("python", "-m", "pytest", "-n", "auto", "-m", "faults", *session.posargs)
+
+
+@nox.session
+def stability(session: nox.Session) -> None:
+    """Run the full local matrix twice and `lab diff` the runs: a behaviour change fails the session.
+
+    Timing medians that moved by more than 15% are listed, not failed. Options after -- go to
+    both `lab run`s (e.g. `-- --python 3.12`).
+    """
+    session.install(*HOST)
+    runs = [Path(session.create_tmp()) / f"stability-{n}" for n in (1, 2)]
+    for run in runs:
+        shutil.rmtree(run, ignore_errors=True)
+        session.run("python", "-m", "lab", "run", "--out", str(run), *session.posargs)
+    session.run("python", "-m", "lab", "diff", str(runs[0]), str(runs[1]), "--threshold", "0.15")
