@@ -28,6 +28,7 @@ from lab.report.values import (
     collapse,
     distinct,
     flatten,
+    is_status,
     leaf,
     number,
     ratio_text,
@@ -72,6 +73,12 @@ class Report:
 
     def methods(self, origin: Origin) -> list[str]:
         return method_order(m for s in self.by_origin[origin] for m in s.methods())
+
+    def offered(self, origin: Origin) -> list[str]:
+        """Methods with at least one cell that is not ``unavailable``."""
+        return method_order(
+            c["method"] for s in self.by_origin[origin] for c in s.result.cells if c["status"] != "unavailable"
+        )
 
     def universe(self, origin: Origin) -> list[Interp]:
         return [s.interp for s in self.by_origin[origin]]
@@ -180,7 +187,7 @@ class Report:
         measured = []
         for origin in self.origins:
             interps = text(version_ranges(self.universe(origin), self.universe(origin)))
-            measured.append(f"{text(self.names[origin])} ({interps}; {text(', '.join(self.methods(origin)))})")
+            measured.append(f"{text(self.names[origin])} ({interps}; {text(', '.join(self.offered(origin)))})")
         missing = [p for p in EXPECTED_PLATFORMS if p not in {o.platform for o in self.origins}]
         sentence = f"Measured {len(self.experiments)} experiments on " + "; ".join(measured) + "."
         if missing:
@@ -201,30 +208,33 @@ class Report:
         return f"{head}: " + "; ".join(examples) + more + "."
 
     def _example(self, kind: str, experiment: str, row: Row) -> str:
-        where = f"*{text(self.title(experiment))}* {code(row.key)}"
+        """One differing row in words; columns that hold only statuses (unavailable, ...) are left out."""
+        where = f"*{prose(self.title(experiment))}* {code(row.key)}"
         several = len(self.origins) > 1
+        pieces = []
         if kind == "method":
-            pieces = []
             for origin in self.origins:
+                columns = {m: row.cells[(origin, m)] for m in self.methods(origin)}
+                columns = {m: v for m, v in columns.items() if not all(is_status(x) for x in v.values())}
+                if not any(distinct([v[i] for v in columns.values() if i in v]) for i in self.universe(origin)):
+                    continue
                 grouped: dict[str, list[str]] = {}
-                for method in self.methods(origin):
-                    grouped.setdefault(collapse(row.cells[(origin, method)], self.universe(origin)), []).append(method)
+                for method, values in columns.items():
+                    grouped.setdefault(collapse(values, self.universe(origin)), []).append(method)
                 body = "; ".join(f"{', '.join(methods)} → {value}" for value, methods in grouped.items())
                 pieces.append((f"{self.names[origin]}: " if several else "") + body)
-            return f"{where} ({text(' | '.join(pieces))})"
-        if kind == "interpreter":
-            pieces = []
+        elif kind == "interpreter":
             for (origin, method), values in row.cells.items():
                 if distinct(list(values.values())):
                     prefix = f"{self.names[origin]} " if several else ""
                     pieces.append(f"{prefix}{method}: {collapse(values, self.universe(origin))}")
-            return f"{where} ({text(' | '.join(pieces))})"
-        pieces = []
-        for method in method_order(m for _, m in row.cells):
-            values = {o: row.cells[(o, method)] for o in self.origins if (o, method) in row.cells}
-            shown = {self.names[o]: collapse(v, self.universe(o)) for o, v in values.items()}
-            if len(set(shown.values())) > 1:
-                pieces.append(f"{method}: " + "; ".join(f"{o} → {v}" for o, v in shown.items()))
+        else:
+            for method in method_order(m for _, m in row.cells):
+                values = {o: row.cells[(o, method)] for o in self.origins if (o, method) in row.cells}
+                values = {o: v for o, v in values.items() if not all(is_status(x) for x in v.values())}
+                shown = {self.names[o]: collapse(v, self.universe(o)) for o, v in values.items()}
+                if len(set(shown.values())) > 1:
+                    pieces.append(f"{method}: " + "; ".join(f"{o} → {v}" for o, v in shown.items()))
         return f"{where} ({text(' | '.join(pieces))})"
 
     def _documented_sentence(self) -> str:
@@ -286,7 +296,10 @@ class Report:
         rows = self.all_rows[name]
         if rows:
             several = len(self.origins) > 1
-            columns = [(o, m) for o in self.origins for m in self.methods(o)]
+            columns, dropped = [], []
+            for column in [(o, m) for o in self.origins for m in self.methods(o)]:
+                statuses = {item.key for row in rows for item in row.cells[column].values()}
+                (dropped if statuses == {"status:unavailable"} else columns).append(column)
             headers = ["Observation", "Differs by"] + [
                 text(f"{self.names[o]} {m}" if several else m) for o, m in columns
             ]
@@ -296,8 +309,13 @@ class Report:
                 for row in rows
             ]
             lines += ["", table(headers, body)]
+            if dropped:
+                shown = ", ".join(f"{self.names[o]} {m}" if several else m for o, m in dropped)
+                lines += ["", f"Not offered on this platform: {text(shown)} (see Coverage)."]
+        elif any(c["experiment"] == name and c["status"] == "ok" for s in self.sources for c in s.result.cells):
+            lines += ["", "No observations recorded: this experiment's results are its timings (see Timings)."]
         else:
-            lines += ["", "No observations recorded (no ok cell)."]
+            lines += ["", "No observations: no cell of this experiment completed (see Coverage)."]
         if not self._timing_names(name):
             for rendered in self.rendered_summaries[name]:
                 lines += ["", *rendered.blocks] + [f"\n_Summary not rendered: {text(n)}_" for n in rendered.notes]

@@ -95,7 +95,11 @@ def _pairs(old: list[Source], new: list[Source], result: DiffResult) -> list[tup
     pairs = []
     for source in old:
         if source.identity in new_by_id:
-            pairs.append((source, new_by_id[source.identity], source.describe()))
+            other = new_by_id[source.identity]
+            where = source.describe()
+            if other.env.get("python_version") != source.env.get("python_version"):
+                where += f" → {other.env.get('python_version')}"
+            pairs.append((source, other, where))
         else:
             result.removed.append(f"interpreter {source.describe()} ({source.path.name})")
     result.added += [f"interpreter {s.describe()} ({s.path.name})" for s in new if s.identity not in old_ids]

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_SPACE = re.compile(r"\s+")
 
 
 def text(value: object) -> str:
-    """Plain text with Markdown's special characters escaped, on one line."""
-    one_line = " ".join(str(value).split())
+    """Plain text with Markdown's special characters escaped, on one line (edge spaces kept)."""
+    one_line = _SPACE.sub(" ", str(value))
     return _SPECIAL.sub(r"\\\1", one_line)
 
 
@@ -32,7 +33,7 @@ def code(value: object) -> str:
 
 def prose(value: object) -> str:
     """Text written by an experiment's author: `backticked` parts become code spans, the rest is escaped."""
-    pieces = " ".join(str(value).split()).split("`")
+    pieces = _SPACE.sub(" ", str(value)).split("`")
     if len(pieces) % 2 == 0:  # an unpaired backtick: show everything as written
         return text(value)
     return "".join(text(piece) if index % 2 == 0 else code(piece) for index, piece in enumerate(pieces))

@@ -259,10 +259,10 @@ def _share(value: float, total: float, unit: str) -> str:
 def render_decomposition(
     declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]
 ) -> Rendered:
-    method = declared.get("method")
-    if method is not None and not isinstance(method, str):
-        raise SummaryError("decomposition: 'method' must be a start method")
     total = ref(declared.get("total", declared.get("timing")), experiment, "decomposition total")
+    method = declared.get("method") or total.method
+    if not isinstance(method, str):
+        raise SummaryError("decomposition: needs 'method', the start method whose timing is decomposed")
     raw_parts = declared.get("parts")
     if not isinstance(raw_parts, list) or not raw_parts:
         raise SummaryError("decomposition: needs 'parts', a list of timings")
@@ -271,12 +271,12 @@ def render_decomposition(
     rest_label = str(declared.get("rest", "the rest"))
     title = str(declared.get("title", f"{total.timing} in parts"))
     out = Rendered()
-    headers = ["Interpreter", f"{code(total.timing)} ({text(method or 'any method')})"]
+    headers = ["Interpreter", f"{code(total.timing)} ({text(method)})"]
     headers += [text(label) for _, label in parts] + [text(rest_label)]
     for scope in scopes:
         rows, shares = [], {}
         for source in scope.sources:
-            whole = resolve(source, total, method)
+            whole = timing_of(source, total.experiment, total.timing, method)
             if whole is None:
                 continue
             floors = [resolve(source, part, method) for part, _ in parts]
@@ -309,7 +309,7 @@ def render_decomposition(
             body = (
                 f"{text(rest_label[:1].upper() + rest_label[1:])} is "
                 f"{span(list(shares.values()), lambda x: f'{x:.0f}')}% of {code(total.timing)} under "
-                f"{text(method or 'each method')}"
+                f"{text(method)}"
             )
             out.headlines.append(scope.sentence(body, sorted(shares)) + ".")
     return out
@@ -342,13 +342,21 @@ def render_floors(declared: dict[str, Any], experiment: str, meta: dict[str, Any
                 m for m in METHODS if any(timing_of(s, compare.experiment, compare.timing, m) for s in scope.sources)
             ]
             for m in methods:
-                cells = [timing_of(source, compare.experiment, compare.timing, m) for source in scope.sources]
-                rows.append([f"{code(compare.timing)} with {text(m)}", *[_median(c) for c in cells]])
+                cells = [_median_or_status(source, compare, m) for source in scope.sources]
+                rows.append([f"{code(compare.timing)} with {text(m)}", *cells])
         if all(cell == NOT_MEASURED for row in rows for cell in row[1:]):
             continue
         heading = f"**{text(title)}**" + (f" — {text(scope.name)}" if scope.several else "")
         out.blocks.append(f"{heading} (medians)\n\n{table(headers, rows, ['left'] + ['right'] * len(scope.sources))}")
     return out
+
+
+def _median_or_status(source: Source, target: Ref, method: str) -> str:
+    """The median, or why there is none (``timeout``, ``unavailable``, ``not measured``)."""
+    cell = source.result.cell(target.experiment, method)
+    if cell is not None and cell.get("status") != "ok":
+        return text(cell["status"])
+    return _median(timing_of(source, target.experiment, target.timing, method))
 
 
 def _median(timing: dict[str, Any] | None) -> str:

@@ -1,0 +1,88 @@
+"""``lab diff`` on synthetic result sets (tests/data/diff, made by tests/data/report_data.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.report import ReportInputError, diff
+from lab.report.commands import main as lab_main
+
+DATA = Path(__file__).resolve().parent / "data"
+OLD, NEW = DATA / "diff" / "old", DATA / "diff" / "new"
+REPORT = DATA / "report"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return diff([OLD], [NEW])
+
+
+def test_interpreters_and_cells_added_or_removed_are_listed(result):
+    assert result.added == ["interpreter local linux CPython 3.13.0 (local-linux-cpython-3.13.json)"]
+    assert "interpreter local linux PyPy 3.9.18 (local-linux-pypy-3.9.json)" in result.removed
+    assert "cell alpha forkserver on local linux CPython 3.12.1" in result.removed
+
+
+def test_classifications_are_compared_and_raw_values_shown(result):
+    changes = {(c.method, c.experiment, c.key): (c.old, c.new) for c in result.behaviour}
+    assert changes == {
+        ("spawn", "alpha", "answer"): ("import-time", "runtime"),
+        ("fork", "alpha", "count"): ("some (2/4)", "all (4/4)"),  # the class changed
+    }  # spawn's count went from 2/4 to 3/4: same class, not a change
+    assert result.behaviour_changed
+    assert result.exit_code == 1
+
+
+def test_an_experiment_version_change_is_reported_apart(result):
+    assert result.versions == ["local linux CPython 3.12.1 · fork · exit_codes: version 1 → 2\n    sys.exit(3): 3 → 5"]
+    assert all(c.experiment != "exit_codes" for c in result.behaviour)
+
+
+def test_timing_ratio_moves_beyond_the_threshold_are_reported_not_failing(result):
+    assert result.timings == ["local linux CPython 3.12.1 · beta · start: spawn/fork ×5.09 → ×10.2 (+100%)"]
+    assert diff([OLD], [NEW], threshold=1.5).timings == []
+
+
+def test_the_same_results_have_no_change():
+    same = diff([REPORT], [REPORT])
+    assert (same.added, same.removed, same.behaviour, same.versions, same.timings) == ([], [], [], [], [])
+    assert same.exit_code == 0
+    assert same.render().endswith("No behaviour change.\n")
+
+
+def test_two_single_files_are_compared_whatever_their_interpreter():
+    result = diff([REPORT / "local-linux-cpython-3.12.json"], [REPORT / "local-linux-cpython-3.13.json"])
+    where = "local linux CPython 3.12.1 → local linux CPython 3.13.0"
+    assert result.added == []
+    assert result.removed == [f"experiment exit_codes on {where}"]
+    assert (where, "by_version") in {(c.where, c.key) for c in result.behaviour}
+
+
+def test_a_status_change_is_a_behaviour_change(tmp_path):
+    data = json.loads((REPORT / "local-linux-cpython-3.12.json").read_text())
+    data["cells"][0].update(status="error", error="boom", observations={})
+    (tmp_path / "local-linux-cpython-3.12.json").write_text(json.dumps(data))
+    result = diff([REPORT / "local-linux-cpython-3.12.json"], [tmp_path])
+    assert [(c.key, c.old, c.new) for c in result.behaviour] == [("(status)", "ok", "error (boom)")]
+
+
+def test_bad_input_raises_one_line(tmp_path):
+    (tmp_path / "broken.json").write_text("[1, 2")
+    with pytest.raises(ReportInputError, match=r"broken\.json: is not valid JSON"):
+        diff([REPORT], [tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"), [(OLD, NEW, 1), (REPORT, REPORT, 0), (REPORT, DATA / "nowhere", 2)], ids=["1", "0", "2"]
+)
+def test_the_diff_command_exit_codes(capsys, old, new, code):
+    assert lab_main(["diff", str(old), str(new)]) == code
+    captured = capsys.readouterr()
+    if code == 2:
+        assert captured.out == ""
+        assert captured.err.count("\n") == 1
+    else:
+        assert captured.out.startswith("forklab diff:")
