@@ -253,3 +253,20 @@ def test_the_report_command_writes_the_report(tmp_path):
     out = tmp_path / "REPORT.md"
     assert report_main(["report", str(REPORT_DATA), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == build_report([REPORT_DATA])
+
+
+def test_column_widths_do_not_depend_on_wcwidth():
+    """Wide characters are padded by character count, so REPORT.md is the same with or without wcwidth."""
+    import tabulate as tabulate_module
+
+    from lab.report.markdown import table
+
+    rows = [["进程", "x"], ["ab", "y"]]
+    before = tabulate_module.WIDE_CHARS_MODE
+    first = table(["a", "b"], rows)
+    tabulate_module.WIDE_CHARS_MODE = not before
+    try:
+        assert table(["a", "b"], rows) == first
+    finally:
+        tabulate_module.WIDE_CHARS_MODE = before
+    assert first.splitlines()[2] == "| 进程  | x   |"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import tabulate as _tabulate
 from tabulate import tabulate
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -40,11 +41,20 @@ def prose(value: object) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] | None = None) -> str:
-    """A pipe table; cells must already be escaped with ``text``/``code``."""
-    return tabulate(
-        [list(row) for row in rows],
-        headers=list(headers),
-        tablefmt="pipe",
-        disable_numparse=True,
-        colalign=tuple(align) if align else None,
-    )
+    """A pipe table; cells must already be escaped with ``text``/``code``.
+
+    Column widths count characters, whether or not the optional ``wcwidth`` is installed:
+    the same files must give the same bytes everywhere (results/REPORT.md is checked for
+    staleness), and Markdown renderers ignore the padding anyway.
+    """
+    wide, _tabulate.WIDE_CHARS_MODE = _tabulate.WIDE_CHARS_MODE, False
+    try:
+        return tabulate(
+            [list(row) for row in rows],
+            headers=list(headers),
+            tablefmt="pipe",
+            disable_numparse=True,
+            colalign=tuple(align) if align else None,
+        )
+    finally:
+        _tabulate.WIDE_CHARS_MODE = wide
