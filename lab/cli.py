@@ -185,6 +185,10 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default: 120)")
     run.set_defaults(handler=cmd_run)
+
+    from lab.report.commands import add_parsers  # report and diff (lab/report)
+
+    add_parsers(sub)
     return top
 
 
