@@ -57,6 +57,23 @@ def signal_disposition(signum: Optional[int]) -> Optional[str]:
     return "parent's handler" if getattr(handler, "__name__", "") == "on_signal" else "another handler"
 
 
+def kernel_ignores(signum: Optional[int]) -> Optional[bool]:
+    """Whether the kernel has ``signum`` ignored for this process (Linux ``SigIgn``), None elsewhere.
+
+    ``signal.getsignal`` is Python's view; a disposition inherited across exec is the kernel's.
+    """
+    if signum is None:
+        return None
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return None
+
+
 def fd_state(fd: Optional[int], identity: Optional[Tuple[int, int]]) -> Optional[str]:
     """Whether file descriptor ``fd`` here is the parent's file (a reused number is not)."""
     if fd is None or identity is None:
@@ -91,6 +108,7 @@ def snapshot(conn, fd: Optional[int], identity: Optional[Tuple[int, int]]) -> No
             "argv": list(sys.argv),
             "signal_handler": signal_disposition(getattr(signal, "SIGUSR1", None)),
             "signal_ignored": signal_disposition(getattr(signal, "SIGUSR2", None)),
+            "signal_ignored_kernel": kernel_ignores(getattr(signal, "SIGUSR2", None)),
             "logging_handlers": [type(h).__name__ for h in logging.getLogger(LOGGER).handlers],
             "fd": fd_state(fd, identity),
             "stdin": stdin_state(),
@@ -183,6 +201,8 @@ def run(cell: Cell) -> None:
     na = not_applicable("no SIGUSR1/SIGUSR2 on this platform")
     cell.observe("signal_handler", second["signal_handler"] if posix else na)
     cell.observe("signal_ignored", second["signal_ignored"] if posix else na)
+    kernel = second["signal_ignored_kernel"]
+    cell.observe("signal_ignored_kernel", not_applicable("no /proc/self/status SigIgn") if kernel is None else kernel)
     cell.observe("logging_handler_seen", ParentHandler.__name__ in second["logging_handlers"])
     cell.observe("parent_fd", second["fd"])
     cell.observe("stdin", first["stdin"])
