@@ -309,6 +309,384 @@ EXPECTATIONS: list[Expectation] = [
     # --- tutorial experiments (issue 5) ---
     # --- end tutorial ---
     # --- what breaks (issue 6) ---
+    # pickling: fork pickles nothing; spawn and forkserver pickle the whole Process object.
+    Expectation(
+        id="pickling-fork-pickles-nothing",
+        experiment="pickling",
+        claim="under fork every target and argument works, lambdas, closures and unpicklable attributes included",
+        source="FACTS.md, Pickling; docs, 'Contexts and start methods' (fork: the child is a copy of the parent)",
+        check=equal_all(
+            {
+                f"{case}.outcome": "ok"
+                for case in (
+                    "module_function",
+                    "lambda",
+                    "closure",
+                    "partial",
+                    "bound_method",
+                    "staticmethod",
+                    "main_guard_function",
+                    "subclass_lock_attribute",
+                    "subclass_file_attribute",
+                    "arg_lambda",
+                    "arg_generator",
+                    "arg_socket",
+                )
+            }
+        ),
+        applies=cpython_with("fork"),
+    ),
+    Expectation(
+        id="pickling-spawn-module-level-targets-ok",
+        experiment="pickling",
+        claim="under spawn and forkserver targets reachable by name work: a module-level function, a partial of "
+        "one, a bound method of a module-level class, a staticmethod",
+        source="Doc/library/pickle.rst, 'What can be pickled and unpickled?'; docs, Programming guidelines, "
+        "'More picklability'",
+        check=equal_all(
+            {
+                "module_function.outcome": "ok",
+                "partial.outcome": "ok",
+                "bound_method.outcome": "ok",
+                "staticmethod.outcome": "ok",
+            }
+        ),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="pickling-spawn-lambda-fails-in-parent",
+        experiment="pickling",
+        claim="under spawn and forkserver a lambda, as target or as argument, makes start() raise PicklingError "
+        "in the parent",
+        source="FACTS.md, Pickling; Lib/multiprocessing/popen_spawn_posix.py and popen_forkserver.py "
+        "(reduction.dump of the Process object before the child exists)",
+        check=equal_all(
+            {
+                "lambda.outcome": "parent",
+                "lambda.type": "PicklingError",
+                "arg_lambda.outcome": "parent",
+                "arg_lambda.type": "PicklingError",
+            }
+        ),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="pickling-spawn-closure-attributeerror-to-3.12",
+        experiment="pickling",
+        claim="up to 3.12, under spawn and forkserver a nested function makes start() raise "
+        "AttributeError: Can't pickle local object '...'",
+        source="FACTS.md, Pickling; Modules/_pickle.c, save_global (3.8-3.12)",
+        check=equal_all(
+            {
+                "closure.outcome": "parent",
+                "closure.type": "AttributeError",
+                "closure.message": "Can't pickle local object 'closure.<locals>.nested'",
+            }
+        ),
+        applies=lambda env, method: cpython(env) and method in ("spawn", "forkserver") and version(env) < (3, 13),
+    ),
+    Expectation(
+        id="pickling-spawn-closure-fails-in-parent-3.13",
+        experiment="pickling",
+        claim="from 3.13, under spawn and forkserver a nested function still fails in the parent at start() "
+        "(the message's wording changed)",
+        source="FACTS.md, Pickling ('the wording changes in 3.13 and again in 3.14')",
+        check=equals("closure.outcome", "parent"),
+        applies=lambda env, method: cpython(env) and method in ("spawn", "forkserver") and version(env) >= (3, 13),
+    ),
+    Expectation(
+        id="pickling-spawn-main-guard-function-fails-in-child",
+        experiment="pickling",
+        claim="under spawn and forkserver a target defined under the __main__ guard pickles, but the child fails "
+        "with AttributeError: Can't get attribute 'NAME' on <module '__mp_main__' ...>, exitcode 1",
+        source="FACTS.md, Pickling; Lib/multiprocessing/spawn.py (the child imports the script as __mp_main__)",
+        check=equal_all(
+            {
+                "main_guard_function.outcome": "child",
+                "main_guard_function.type": "AttributeError",
+                "main_guard_function.message": "Can't get attribute 'defined_under_guard' on "
+                "<module '__mp_main__' from '<path>/pickling_cases.py'>",
+                "main_guard_function.exitcode": 1,
+            }
+        ),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="pickling-spawn-unpicklable-attributes-and-args-fail-in-parent",
+        experiment="pickling",
+        claim="under spawn and forkserver a Process subclass holding a Lock or an open file, and a generator "
+        "argument, make start() raise TypeError in the parent",
+        source="FACTS.md, Pickling ('pickle the whole Process object (target, args, kwargs, subclass attributes)')",
+        check=equal_all(
+            {
+                "subclass_lock_attribute.outcome": "parent",
+                "subclass_lock_attribute.type": "TypeError",
+                "subclass_file_attribute.outcome": "parent",
+                "subclass_file_attribute.type": "TypeError",
+                "arg_generator.outcome": "parent",
+                "arg_generator.type": "TypeError",
+            }
+        ),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    # fork_with_threads: gh-100228 (3.12) warns in the parent at os.fork() with other threads alive.
+    Expectation(
+        id="fork-threads-deprecation-warning-3.12",
+        experiment="fork_with_threads",
+        claim="from 3.12, start() under fork with another thread alive emits DeprecationWarning: This process "
+        "(pid=N) is multi-threaded, use of fork() may lead to deadlocks in the child.",
+        source="FACTS.md, fork with threads; gh-100228, Modules/posixmodule.c (warn_about_fork_with_threads)",
+        check=equal_all(
+            {
+                "with_thread.warning_emitted": True,
+                "with_thread.warnings": [
+                    {
+                        "category": "DeprecationWarning",
+                        "message": "This process (pid=<pid>) is multi-threaded, use of fork() may lead to "
+                        "deadlocks in the child.",
+                    }
+                ],
+            }
+        ),
+        applies=lambda env, method: cpython(env) and method == "fork" and version(env) >= (3, 12),
+    ),
+    Expectation(
+        id="fork-threads-warning-hidden-by-default-filters",
+        experiment="fork_with_threads",
+        claim="from 3.12, the default warning filters hide that warning (it is attributed to "
+        "multiprocessing/popen_fork.py); -W default shows it",
+        source="FACTS.md, fork with threads; Doc/library/warnings.rst, 'Default Warning Filter'",
+        check=equal_all({"default_filters.shown": False, "w_default.shown": True}),
+        applies=lambda env, method: cpython(env) and method == "fork" and version(env) >= (3, 12),
+    ),
+    Expectation(
+        id="fork-threads-no-warning-spawn-forkserver",
+        experiment="fork_with_threads",
+        claim="spawn and forkserver do not emit the multi-threaded fork warning",
+        source="FACTS.md, fork with threads ('The fork start method triggers it; spawn and forkserver do not')",
+        check=equal_all({"with_thread.warning_emitted": False, "w_default.shown": False}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="fork-threads-no-warning-before-3.12",
+        experiment="fork_with_threads",
+        claim="before 3.12, os.fork() with threads alive does not warn",
+        source="FACTS.md, fork with threads ('3.12+'); Doc/whatsnew/3.12.rst (gh-100228)",
+        check=equal_all({"with_thread.warning_emitted": False, "w_default.shown": False}),
+        applies=lambda env, method: cpython(env) and method == "fork" and version(env) < (3, 12),
+    ),
+    Expectation(
+        id="fork-threads-held-lock-stays-held",
+        experiment="fork_with_threads",
+        claim="a fork child has one thread, and a lock another thread held at the fork stays held in it "
+        "(its acquire with a timeout fails)",
+        source="POSIX fork() ('a process shall be created with a single thread'); docs, os.fork() warning about "
+        "threads and deadlocks",
+        check=equal_all({"with_thread.child_threads": 1, "with_thread.child_lock": "deadlocked"}),
+        applies=lambda env, method: cpython(env) and posix(env) and method == "fork",
+    ),
+    Expectation(
+        id="fork-threads-fresh-lock-spawn-forkserver",
+        experiment="fork_with_threads",
+        claim="a spawn or forkserver child imports the module afresh and gets a new, free lock",
+        source="docs, Programming guidelines, 'The spawn and forkserver start methods'",
+        check=equal_all({"with_thread.child_threads": 1, "with_thread.child_lock": "acquired"}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    # random_state: random reseeds its global generator in a fork child; your own generators are copied.
+    Expectation(
+        id="random-global-reseeded-after-fork",
+        experiment="random_state",
+        claim="the random module's global generator is reseeded in every fork child: children differ from each "
+        "other and from the parent's next draw, even after random.seed() in the parent",
+        source="FACTS.md, Random state; Lib/random.py (os.register_at_fork(after_in_child=_inst.seed), 3.7+)",
+        check=equal_all(
+            {
+                "global_after_use.children_identical": False,
+                "global_after_use.any_equals_parent_next": False,
+                "global_after_seed.children_identical": False,
+                "global_after_seed.any_equals_parent_next": False,
+            }
+        ),
+        applies=cpython_with("fork"),
+    ),
+    Expectation(
+        id="random-own-instance-copied-by-fork",
+        experiment="random_state",
+        claim="a random.Random instance of your own is copied as it is into every fork child: all children draw "
+        "the parent's next number",
+        source="FACTS.md, Random state ('Generators you create yourself ... are copied as they are')",
+        check=equal_all(
+            {
+                "module_instance.children_identical": True,
+                "module_instance.any_equals_parent_next": True,
+                "passed_instance.children_identical": True,
+                "passed_instance.any_equals_parent_next": True,
+            }
+        ),
+        applies=cpython_with("fork"),
+    ),
+    Expectation(
+        id="random-passed-instance-pickled-with-state",
+        experiment="random_state",
+        claim="a Random instance passed as an argument reaches spawn and forkserver children with its state "
+        "(pickled), so they too draw the parent's next number",
+        source="FACTS.md, Random state; Lib/random.py (Random.__reduce__ returns getstate())",
+        check=equal_all({"passed_instance.children_identical": True, "passed_instance.any_equals_parent_next": True}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="random-module-instance-reimported-by-spawn",
+        experiment="random_state",
+        claim="a module-level Random(seed) is created again when a spawn or forkserver child imports the module: "
+        "children draw its import-time first number, not the parent's next one",
+        source="docs, Programming guidelines, 'The spawn and forkserver start methods' (modules are imported "
+        "afresh; global variables)",
+        check=equal_all(
+            {
+                "module_instance.children_identical": True,
+                "module_instance.equals_import_time_draw": True,
+                "module_instance.any_equals_parent_next": False,
+            }
+        ),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    # inherited_state
+    Expectation(
+        id="inherited-spawn-sends-path-argv-cwd",
+        experiment="inherited_state",
+        claim="spawn and forkserver send sys.path, sys.argv and the working directory at each start(), so the "
+        "child sees the parent's run-time changes to them",
+        source="FACTS.md, The __main__ module in the child; Lib/multiprocessing/spawn.py (get_preparation_data, "
+        "prepare)",
+        check=equal_all({"sys_path_append_seen": True, "argv_change_seen": True, "cwd_change_seen": True}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="inherited-fork-copies-everything",
+        experiment="inherited_state",
+        claim="a fork child inherits the parent as it is at start(): environment, cwd, sys.path, argv, signal "
+        "handlers, logging handlers and open file descriptors",
+        source="docs, 'Contexts and start methods' (fork: 'All resources of the parent are inherited by the "
+        "child process')",
+        check=equal_all(
+            {
+                "env_second_child": "the value set before its start",
+                "cwd_change_seen": True,
+                "sys_path_append_seen": True,
+                "argv_change_seen": True,
+                "signal_handler": "parent's handler",
+                "logging_handler_seen": True,
+                "parent_fd": "inherited",
+            }
+        ),
+        applies=cpython_with("fork"),
+    ),
+    Expectation(
+        id="inherited-spawn-no-unneeded-fds",
+        experiment="inherited_state",
+        claim="spawn and forkserver children do not inherit the parent's file descriptors or its run-time "
+        "logging handlers",
+        source="docs, 'Contexts and start methods' (spawn: 'Unnecessary file descriptors and handles from the "
+        "parent process will not be inherited'; forkserver: 'No unnecessary resources are inherited')",
+        check=equal_all({"parent_fd": "not inherited", "logging_handler_seen": False}),
+        applies=cpython_with("spawn", "forkserver"),
+    ),
+    Expectation(
+        id="inherited-stdin-is-devnull",
+        experiment="inherited_state",
+        claim="every child's sys.stdin is os.devnull, opened read-only",
+        source="docs, Programming guidelines, 'Beware of replacing sys.stdin with a file like object'; "
+        "Lib/multiprocessing/util.py, _close_stdin",
+        check=equals("stdin", "os.devnull"),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="inherited-main-name-mp-main",
+        experiment="inherited_state",
+        claim="in a spawn child of a plain script, __main__ is the script re-run as __mp_main__",
+        source="FACTS.md, The __main__ module in the child; Lib/multiprocessing/spawn.py, _fixup_main_from_path",
+        check=equals("main_name_script", "__mp_main__"),
+        applies=reimports_main,
+    ),
+    Expectation(
+        id="inherited-main-name-fork",
+        experiment="inherited_state",
+        claim="in a fork child of a plain script, __main__ is the parent's own __main__ (nothing re-runs)",
+        source="FACTS.md, The __main__ module in the child ('Under fork nothing re-runs')",
+        check=equals("main_name_script", "__main__"),
+        applies=cpython_with("fork"),
+    ),
+    # default_context: the defaults per platform and version.
+    Expectation(
+        id="default-context-linux-3.8-3.13",
+        experiment="default_context",
+        claim="on Linux, 3.8 to 3.13: nothing chosen until first use, then fork; all methods "
+        "['fork', 'spawn', 'forkserver']; Process and ProcessPoolExecutor() use fork",
+        source="FACTS.md, Default and available start methods; Lib/multiprocessing/context.py",
+        check=equal_all(
+            {
+                "get_start_method_allow_none": None,
+                "get_start_method": "fork",
+                "get_all_start_methods": ["fork", "spawn", "forkserver"],
+                "process_uses": "fork",
+                "pool_uses": "fork",
+            }
+        ),
+        applies=lambda env, method: (
+            cpython(env) and env.get("platform") == "linux" and (3, 8) <= version(env) < (3, 14)
+        ),
+    ),
+    Expectation(
+        id="default-context-macos-3.8-3.13",
+        experiment="default_context",
+        claim="on macOS, 3.8 to 3.13: spawn; all methods ['spawn', 'fork', 'forkserver']; Process and "
+        "ProcessPoolExecutor() use spawn",
+        source="FACTS.md, Default and available start methods; Lib/multiprocessing/context.py (darwin, bpo-33725)",
+        check=equal_all(
+            {
+                "get_start_method": "spawn",
+                "get_all_start_methods": ["spawn", "fork", "forkserver"],
+                "process_uses": "spawn",
+                "pool_uses": "spawn",
+            }
+        ),
+        applies=lambda env, method: (
+            cpython(env) and env.get("platform") == "macos" and (3, 8) <= version(env) < (3, 14)
+        ),
+    ),
+    Expectation(
+        id="default-context-windows",
+        experiment="default_context",
+        claim="on Windows only spawn exists, and Process and ProcessPoolExecutor() use it",
+        source="FACTS.md, Default and available start methods",
+        check=equal_all(
+            {
+                "get_start_method": "spawn",
+                "get_all_start_methods": ["spawn"],
+                "process_uses": "spawn",
+                "pool_uses": "spawn",
+            }
+        ),
+        applies=lambda env, method: cpython(env) and env.get("platform") == "windows",
+    ),
+    Expectation(
+        id="default-context-3.14-linux-forkserver",
+        experiment="default_context",
+        claim="from 3.14 the default on Linux (fd passing works) is forkserver, for Process and "
+        "ProcessPoolExecutor() alike",
+        source="FACTS.md, Default and available start methods; gh-84559, Doc/whatsnew/3.14.rst",
+        check=equal_all({"get_start_method": "forkserver", "process_uses": "forkserver", "pool_uses": "forkserver"}),
+        applies=lambda env, method: cpython(env) and env.get("platform") == "linux" and version(env) >= (3, 14),
+    ),
+    Expectation(
+        id="default-context-3.14-macos-spawn",
+        experiment="default_context",
+        claim="from 3.14 macOS keeps spawn as its default",
+        source="FACTS.md, Default and available start methods; Doc/whatsnew/3.14.rst",
+        check=equal_all({"get_start_method": "spawn", "process_uses": "spawn", "pool_uses": "spawn"}),
+        applies=lambda env, method: cpython(env) and env.get("platform") == "macos" and version(env) >= (3, 14),
+    ),
     # --- end what breaks ---
     # --- start-up timings (issue 4) ---
     # --- end start-up ---
