@@ -1,0 +1,130 @@
+"""Concurrency is not parallelism: only processes run Python code on several cores at once.
+
+A CPU-bound task split over N processes (N = the CPU count) can finish up to N times sooner,
+because each process has its own interpreter and its own GIL. Split over N threads of one process,
+it takes about as long as in one thread: the threads take turns holding the GIL (concurrency),
+unless the interpreter is a free-threaded build.
+
+All workers are started first and wait at a start line, and each warms up before it gets there
+(PyPy compiles the loop), so only the computing is timed. A trial counts as "faster" when the
+speed-up is at least 1 + (N - 1) / 4 (1.25 on 2 cores): well above noise, well below the ideal N.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Dict
+
+from lab.experiment import TIMING, Cell, Experiment, classify_count, not_applicable, now_ms
+
+EXPERIMENT = Experiment(
+    name="parallel_speedup",
+    title="Concurrency vs parallelism: processes and threads",
+    question="How much faster is a CPU-bound task split over N processes, and over N threads, than in one?",
+    concept="并发: 多个任务看起来同时在处理, 本质上是切换执行; 并行: 多个任务真正的同时执行, 必须具备多核CPU — "
+    "concurrency: tasks look simultaneous but take turns; parallelism: they truly run at once, on several cores",
+    kind=TIMING,
+    summaries=(
+        {"kind": "ratio", "timing": "n_processes", "baseline": "fork"},
+        {"kind": "ratio", "timing": "one_process", "baseline": "fork"},
+    ),
+)
+
+
+def cpu_bound(n: int) -> int:
+    """Pure Python arithmetic: it never waits for I/O and holds the GIL the whole time."""
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def worker(chunks: int, n: int, rounds: int, start_line) -> None:
+    """Warm up, then in every round: wait at the start line, compute ``chunks`` chunks, cross the finish line."""
+    cpu_bound(n // 10)
+    for _ in range(rounds):
+        start_line.wait(60)
+        for _ in range(chunks):
+            cpu_bound(n)
+        start_line.wait(60)
+
+
+def calibrate(target_ms: float) -> int:
+    """How many loop steps one chunk needs to take about ``target_ms`` on this interpreter."""
+    n = 20000
+    cpu_bound(n)  # warm-up (PyPy's JIT)
+    while True:
+        started = now_ms()
+        cpu_bound(n)
+        took = now_ms() - started
+        if took > 5:
+            return max(1000, int(n * target_ms / took))
+        n *= 4
+
+
+def in_threads(count: int, chunks: int, n: int) -> float:
+    """``count`` threads of this process, ``chunks`` chunks each; ms from start to the last join."""
+    threads = [threading.Thread(target=lambda: [cpu_bound(n) for _ in range(chunks)]) for _ in range(count)]
+    started = now_ms()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return now_ms() - started
+
+
+def usable_cpus() -> Any:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return not_applicable("os.sched_getaffinity is not offered on this platform")
+
+
+def run(cell: Cell) -> None:
+    ctx = cell.context
+    cpus = os.cpu_count() or 1
+    cell.observe("cpu_count", cpus)
+    cell.observe("usable_cpus", usable_cpus())
+    if hasattr(os, "getloadavg"):  # other work on the machine takes cores away: say how much there was
+        cell.sample("load_average_1min_at_start", os.getloadavg()[0], unit="runnable processes")
+    n = calibrate(cell.trials(full=100, quick=40))
+    trials = cell.trials(full=5, quick=2)
+    threshold = 1 + (cpus - 1) / 4
+
+    # The same work (cpus chunks) done by one process, and by cpus processes with one chunk each.
+    one_line, many_line = ctx.Barrier(2), ctx.Barrier(cpus + 1)
+    one = ctx.Process(target=worker, args=(cpus, n, trials, one_line))
+    many = [ctx.Process(target=worker, args=(1, n, trials, many_line)) for _ in range(cpus)]
+    processes = [one, *many]
+    faster: Dict[str, int] = {"processes": 0, "threads": 0}
+    try:
+        for p in processes:
+            p.start()
+        for _ in range(trials):
+            times = {}
+            for name, line in (("one_process", one_line), ("n_processes", many_line)):
+                line.wait(60)
+                started = now_ms()
+                line.wait(60)
+                times[name] = now_ms() - started
+                cell.sample(name, times[name])
+            speedup = times["one_process"] / times["n_processes"]
+            cell.sample("speedup_processes", speedup, unit="x")
+            faster["processes"] += speedup >= threshold
+    finally:
+        for p in processes:
+            p.join(30)
+            if p.is_alive():
+                p.kill()
+                p.join(5)
+
+    # Threads last: the process stays single-threaded while it starts processes.
+    in_threads(cpus, 1, n // 10)  # warm-up
+    for _ in range(trials):
+        alone, together = in_threads(1, cpus, n), in_threads(cpus, 1, n)
+        cell.sample("one_thread", alone)
+        cell.sample("n_threads", together)
+        cell.sample("speedup_threads", alone / together, unit="x")
+        faster["threads"] += alone / together >= threshold
+    for name, count in faster.items():
+        cell.observe(f"{name}_faster_than_one", classify_count(count, trials))
