@@ -136,14 +136,13 @@ def test_columns_are_methods_per_platform_and_unavailable_ones_are_named_not_sho
 
 def test_timings_show_median_spread_n_ratio_and_unstable(report):
     timings = section(report, "Timings")
-    start = timings[timings.index("**`start`**") :]
-    assert row_of(start, "linux 3.12")[1:] == [
-        "1.10 (0.990–1.32, n=10) · baseline",
-        "5.60 (5.04–6.72, n=10) · ×5.09",
-        "timeout",
-    ]
-    assert "**unstable**" in row_of(start, "linux PyPy 3.9")[1]
-    assert row_of(start, "windows 3.12")[2] == "9.00 (8.10–10.8, n=10) · baseline"  # spawn where fork is absent
+    rows = [cells(line) for line in tables(timings)[0][2:]]
+    start = {row[1]: row[2:] for row in rows[:4]}
+    assert rows[0][0] == "`start` (ms)"
+    assert start["linux 3.12"] == ["1.10 (0.990–1.32, n=10) · baseline", "5.60 (5.04–6.72, n=10) · ×5.09", "timeout"]
+    assert "**unstable**" in start["linux PyPy 3.9"][0]
+    assert start["windows 3.12"][1] == "9.00 (8.10–10.8, n=10) · baseline"  # spawn where fork is absent
+    assert rows[4][0] == "`floor` (ms)"
 
 
 def test_declared_summaries_are_rendered_without_naming_an_experiment(report):
@@ -152,7 +151,7 @@ def test_declared_summaries_are_rendered_without_naming_an_experiment(report):
     assert "**unstable** on PyPy 3.9" in headline
     assert "A start is 5.09 times slower with spawn (linux, 3.12, PyPy 3.9)." in headline
     assert "Under spawn the child sees import-time (windows, 3.12)." in headline
-    assert "The rest is 44% of `start` under spawn (windows, 3.12)." in headline
+    assert "44% of `start` under spawn is the rest (windows, 3.12)." in headline
     timings = section(report, "Timings")
     assert "**Where the start goes** — windows" in timings
     assert "**Floors** — linux" in timings
@@ -270,3 +269,20 @@ def test_column_widths_do_not_depend_on_wcwidth():
     finally:
         tabulate_module.WIDE_CHARS_MODE = before
     assert first.splitlines()[2] == "| 进程  | x   |"
+
+
+def test_series_and_distribution_summaries_show_numbers_and_name_the_plot(tmp_path):
+    data = json.loads((REPORT_DATA / "local-linux-cpython-3.12.json").read_text())
+    data["experiments"]["beta"]["summaries"] = [
+        {"kind": "series", "plot": "beta-series", "title": "By size", "x_label": "size",
+         "points": [{"x": 1, "timing": "floor"}, {"x": 2, "timing": "start"}]},
+        {"kind": "distribution", "plot": "beta-start", "title": "Start samples", "timing": "start"},
+    ]  # fmt: skip
+    (tmp_path / "local-linux-cpython-3.12.json").write_text(json.dumps(data))
+    timings = section(build_report([tmp_path]), "Timings")
+    series = tables(timings)[1]
+    assert cells(series[0]) == ["size", "fork", "spawn"]  # forkserver timed out: no column
+    assert cells(series[2]) == ["1", "2.75 ms", "3.50 ms"]
+    assert "Plot: `beta-series.svg`" in timings
+    assert "Start samples: Plot: `beta-start.svg`" in timings
+    assert "not rendered" not in timings

@@ -43,6 +43,14 @@ the same run. Across the interpreters of a platform a number is shown as a range
     A table in Timings, rows = floors (then ``compare`` under each method that measured it),
     columns = interpreters: medians, so a reader sees what no start method can beat.
 
+``{"kind": "series", "points": [{"x": X, "timing": NAME}, ...], "x_label": ..., "title": ..., "plot": STEM}``
+    A table in Timings: rows = x, columns = methods, medians (a range over the platform's
+    interpreters). lab/plots.py draws the same declaration as ``STEM.svg``; the report names it.
+
+``{"kind": "distribution", "timing": NAME, "title": ..., "plot": STEM}``
+    Drawn by lab/plots.py (every sample); the report's timing table already holds median and
+    p5–p95, so it only names ``STEM.svg``.
+
 An unknown kind or a malformed declaration is shown as a note beside the experiment, never
 guessed at.
 

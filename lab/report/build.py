@@ -178,9 +178,15 @@ class Report:
         for label, name in (("method", "start method"), ("interpreter", "interpreter"), ("platform", "platform")):
             lines.append(f"- {self._differences_sentence(label, name)}")
         lines.append(f"- {self._documented_sentence()}")
-        for name in self.experiments:
-            for rendered in self.rendered_summaries[name]:
-                lines.extend(f"- {sentence}" for sentence in rendered.headlines)
+        declared = [
+            sentence
+            for name in self.experiments
+            for rendered in self.rendered_summaries[name]
+            for sentence in rendered.headlines
+        ]
+        if declared:
+            lines.append("- **What the experiments declare as their headline** (ratios of medians in the same run):")
+            lines.extend(f"  - {sentence}" for sentence in declared)
         return "\n".join(lines)
 
     def _coverage_sentence(self) -> str:
@@ -203,7 +209,7 @@ class Report:
             f"**{len(found)} observation{'s' if len(found) != 1 else ''} in {experiments} "
             f"experiment{'s' if experiments != 1 else ''} differ by {name}**"
         )
-        examples = [self._example(kind, exp, row) for exp, row in found[:HEADLINE_ITEMS]]
+        examples = [self._example(kind, exp, row) for exp, row in _round_robin(found)[:HEADLINE_ITEMS]]
         more = f"; and {len(found) - HEADLINE_ITEMS} more in the sections below" if len(found) > HEADLINE_ITEMS else ""
         return f"{head}: " + "; ".join(examples) + more + "."
 
@@ -357,9 +363,7 @@ class Report:
             if not names:
                 continue
             any_timing = True
-            lines += ["", f"### {prose(self.title(name))}"]
-            for timing in names:
-                lines += ["", self.timing_table(name, timing)]
+            lines += ["", f"### {prose(self.title(name))}", "", self.timing_table(name, names)]
             for rendered in self.rendered_summaries[name]:
                 lines += [f"\n{block}" for block in rendered.blocks]
                 lines += [f"\n_Summary not rendered: {text(note)}_" for note in rendered.notes]
@@ -367,19 +371,23 @@ class Report:
             lines += ["", "No timings recorded."]
         return "\n".join(lines)
 
-    def timing_table(self, experiment: str, timing: str) -> str:
+    def timing_table(self, experiment: str, names: list[str]) -> str:
+        """One table per experiment: a group of rows (one per interpreter) for each timing."""
         several = len(self.origins) > 1
         methods = method_order(m for o in self.origins for m in self.methods(o))
-        units: set[str] = set()
         rows = []
-        for source in self.sources:
-            baseline = summaries.default_baseline(source, experiment, timing)
-            row = [text(f"{self.names[source.origin]} {source.interp.short}" if several else source.interp.short)]
-            for method in methods:
-                row.append(self._timing_cell(source, experiment, timing, method, baseline, units))
-            rows.append(row)
-        unit = text(" or ".join(sorted(units)) or "ms")
-        return f"**{code(timing)}** ({unit})\n\n{table(['Interpreter', *methods], rows)}"
+        for timing in names:
+            units: set[str] = set()
+            group = []
+            for source in self.sources:
+                baseline = summaries.default_baseline(source, experiment, timing)
+                interp = f"{self.names[source.origin]} {source.interp.short}" if several else source.interp.short
+                row = [text(interp)]
+                row += [self._timing_cell(source, experiment, timing, m, baseline, units) for m in methods]
+                group.append(row)
+            label = f"{code(timing)} ({text(' or '.join(sorted(units)) or '—')})"
+            rows += [[label if index == 0 else "", *row] for index, row in enumerate(group)]
+        return table(["Timing", "Interpreter", *methods], rows)
 
     def _timing_cell(
         self, source: Source, experiment: str, timing: str, method: str, baseline: str | None, units: set[str]
@@ -494,6 +502,17 @@ class Report:
             "Created (UTC)",
         ]
         return f"## Environments\n\n{table(headers, rows)}"
+
+
+def _round_robin(found: list[tuple[str, Row]]) -> list[tuple[str, Row]]:
+    """Examples from as many experiments as possible: each experiment's first row, then its second..."""
+    per_experiment: dict[str, list[tuple[str, Row]]] = {}
+    for item in found:
+        per_experiment.setdefault(item[0], []).append(item)
+    ordered = []
+    for depth in range(max((len(rows) for rows in per_experiment.values()), default=0)):
+        ordered += [rows[depth] for rows in per_experiment.values() if depth < len(rows)]
+    return ordered
 
 
 def build_report(paths: list[Path]) -> str:

@@ -16,7 +16,7 @@ from lab.report.inputs import Interp, Origin, Source
 from lab.report.markdown import code, table, text
 from lab.report.values import NOT_MEASURED, Leaf, collapse, flatten, leaf, number, ratio_text, span, version_ranges
 
-KINDS = ("ratio", "headline", "decomposition", "floors")
+KINDS = ("ratio", "headline", "decomposition", "floors", "series", "distribution")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _STATS = ("median", "p5", "p95", "min", "max", "n")
 
@@ -307,9 +307,8 @@ def render_decomposition(
         out.blocks.append(f"{heading} (medians; {legend}; % of the total)\n\n{table(headers, rows)}")
         if declared.get("headline") and shares:
             body = (
-                f"{text(rest_label[:1].upper() + rest_label[1:])} is "
                 f"{span(list(shares.values()), lambda x: f'{x:.0f}')}% of {code(total.timing)} under "
-                f"{text(method)}"
+                f"{text(method)} is {text(rest_label)}"
             )
             out.headlines.append(scope.sentence(body, sorted(shares)) + ".")
     return out
@@ -365,7 +364,57 @@ def _median(timing: dict[str, Any] | None) -> str:
     return f"{number(timing['median'])} {timing['unit']}" + (" **unstable**" if timing["unstable"] else "")
 
 
+# -- plots (lab/plots.py draws them; the report shows the numbers and names the file) ---------------
+def _plot_line(declared: dict[str, Any]) -> str:
+    stem = declared.get("plot")
+    return f"Plot: {code(f'{stem}.svg')} (`python -m lab plot`, needs matplotlib)." if stem else ""
+
+
+def _measures(sources: list[Source], targets: list[Ref], method: str) -> bool:
+    return any(timing_of(s, t.experiment, t.timing, method) for s in sources for t in targets)
+
+
+def render_series(declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    points = declared.get("points")
+    if not isinstance(points, list) or not points:
+        raise SummaryError("series: needs 'points', a list of {'x', 'timing'}")
+    targets = [(str(p["x"]), ref(p, experiment, f"series point {i + 1}")) for i, p in enumerate(points)]
+    title = str(declared.get("title", "Series"))
+    out = Rendered()
+    for scope in scopes:
+        methods = [m for m in METHODS if _measures(scope.sources, [t for _, t in targets], m)]
+        if not methods:
+            continue
+        rows = []
+        for x, target in targets:
+            row = [text(x)]
+            for method in methods:
+                found = [timing_of(s, target.experiment, target.timing, method) for s in scope.sources]
+                medians = [f["median"] for f in found if f is not None]
+                units = sorted({f["unit"] for f in found if f is not None})
+                row.append(f"{span(medians)} {text(' or '.join(units))}" if medians else NOT_MEASURED)
+            rows.append(row)
+        heading = f"**{text(title)}**" + (f" — {text(scope.name)}" if scope.several else "")
+        interps = text(version_ranges(scope.universe, scope.universe))
+        header = [text(declared.get("x_label", "x")), *methods]
+        block = f"{heading} (medians, range over {interps})\n\n{table(header, rows)}"
+        line = _plot_line(declared)
+        out.blocks.append(f"{block}\n\n{line}" if line else block)
+    return out
+
+
+def render_distribution(
+    declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]
+) -> Rendered:
+    """The timing table above already holds median and p5–p95; the plot shows every sample."""
+    line = _plot_line(declared)
+    title = declared.get("title")
+    return Rendered(blocks=[f"{text(title)}: {line}" if title and line else line] if line else [])
+
+
 RENDERERS = {
+    "series": render_series,
+    "distribution": render_distribution,
     "ratio": render_ratio,
     "headline": render_headline,
     "decomposition": render_decomposition,
