@@ -89,6 +89,7 @@ def test_startup_floors_measures_every_floor(quick_cell, method):
     record = quick_cell("startup_floors", method)
     timings = record["timings"]
     expected = {
+        "method_start_to_join",
         "python_S_c_pass",
         "python_I_c_pass",
         "python_c_pass",

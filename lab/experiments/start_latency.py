@@ -24,26 +24,6 @@ EXPERIMENT = Experiment(
         {"kind": "ratio", "timing": "steady_start_to_message", "baseline": "fork"},
         {"kind": "ratio", "timing": "cold_start_to_join", "baseline": "fork"},
         {
-            "kind": "decomposition",
-            "title": "Where spawn's start-up goes",
-            "method": "spawn",
-            "total": {"experiment": "start_latency", "timing": "steady_start_to_join"},
-            "parts": [
-                {
-                    "label": "interpreter start (python -c pass)",
-                    "experiment": "startup_floors",
-                    "timing": "python_c_pass",
-                },
-                {
-                    "label": "multiprocessing's imports (python -c 'from multiprocessing.spawn import spawn_main')",
-                    "experiment": "startup_floors",
-                    "timing": "python_import_spawn_main",
-                },
-            ],
-            "rest": "the rest: unpickling the preparation data and the Process, re-running __main__, pipes, exit",
-            "headline": True,
-        },
-        {
             "kind": "distribution",
             "title": "Start to join() of a trivial child, steady state",
             "timing": "steady_start_to_join",

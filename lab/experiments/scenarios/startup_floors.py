@@ -1,12 +1,15 @@
-"""The floors under a child's start-up, timed from inside a fresh parent.
+"""The floors under a child's start-up, timed from inside a fresh parent, beside a real start.
 
     python startup_floors.py OUT.json WARMUPS SAMPLES
 
-Each round times every floor once, in turn, so that a slow moment hits all floors alike; WARMUPS
-rounds are discarded. The interpreter floors run sys.executable, as spawn does.
+Each round times every floor once and one start of a trivial child with FORKLAB_METHOD, in turn,
+so that a slow moment on a shared machine hits the floors and the start alike and the report can
+subtract one from the other. WARMUPS starts of the child come first and are discarded (the first
+one starts forkserver's server). The interpreter floors run sys.executable, as spawn does.
 """
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -46,8 +49,26 @@ def fork_round_trip():
     return (messaged - began) * 1000, (reaped - began) * 1000
 
 
-def one_round():
-    times = {name: python_start(arguments) for name, arguments in PYTHON_FLOORS.items()}
+def child():
+    pass
+
+
+def method_start(context):
+    """Milliseconds from start() to join() of a trivial child with the cell's start method."""
+    p = context.Process(target=child)
+    began = time.perf_counter()
+    p.start()
+    p.join(30)
+    if p.exitcode != 0:
+        p.kill()
+        p.join()
+        raise RuntimeError(f"the child ended with exitcode {p.exitcode}")
+    return (time.perf_counter() - began) * 1000
+
+
+def one_round(context):
+    times = {"method_start_to_join": method_start(context)}
+    times.update((name, python_start(arguments)) for name, arguments in PYTHON_FLOORS.items())
     if hasattr(os, "fork"):
         times["os_fork_to_message"], times["os_fork_to_waitpid"] = fork_round_trip()
     return times
@@ -55,11 +76,12 @@ def one_round():
 
 if __name__ == "__main__":
     out, warmups, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
     for _ in range(warmups):
-        one_round()
+        method_start(context)
     result = {"samples": {}, "units": {}, "observations": {"os_fork_available": hasattr(os, "fork")}}
     for _ in range(samples):
-        for name, value in one_round().items():
+        for name, value in one_round(context).items():
             result["samples"].setdefault(name, []).append(value)
     with open(out, "w") as f:
         json.dump(result, f)
