@@ -35,8 +35,8 @@ EXPERIMENT = Experiment(
 
 
 def run(cell: Cell) -> None:
-    parents = cell.trials(full=3, quick=1)
-    repeats = cell.trials(full=2, quick=1)
+    parents = cell.trials(full=4, quick=1)
+    repeats = 1  # a burst of 16 is already 16 starts; more parents beat more bursts in one parent
     tasks = cell.trials(full=2000, quick=400)
     observed = run_parents(
         cell,

@@ -51,7 +51,7 @@ def write_weight_module(directory: Path, functions: int) -> str:
 def run(cell: Cell) -> None:
     parents = cell.trials(full=3, quick=1)
     warmups = cell.trials(full=1, quick=0)  # each parent's cold first start is discarded as well
-    samples = cell.trials(full=5, quick=3)
+    samples = cell.trials(full=4, quick=3)
     keep = ("steady_start_to_join", "import_in_parent")
     for size in SIZES:
         module = write_weight_module(Path(cell.tmpdir), size)
