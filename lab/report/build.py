@@ -17,6 +17,7 @@ from typing import Any
 
 from lab import METHODS
 from lab.expectations import AGREES, DIFFERS, EXPECTATIONS, NOT_MEASURED, Check, evaluate
+from lab.normalise import normalise
 from lab.records import write_atomic
 from lab.report import summaries
 from lab.report.inputs import EXPECTED_PLATFORMS, Interp, Origin, Source, full_interpreter, load_sources, method_order
@@ -277,7 +278,15 @@ class Report:
             "Status of every cell (interpreter × start method × experiment). A platform with no result "
             "file is `not measured`; the report never fills it in."
         )
-        return f"## Coverage\n\n{intro}\n\n{table(headers, rows)}"
+        failures = [
+            f"- {code(cell['experiment'])} {text(cell['method'])} on {text(source.describe())}: {text(cell['status'])}"
+            + (f" — {text(normalise(str(cell['error'])).rstrip(': '))}" if cell.get("error") else "")
+            for source in self.sources
+            for cell in source.result.cells
+            if cell["status"] in ("error", "timeout")
+        ]
+        listed = "\n\nCells that did not complete:\n\n" + "\n".join(failures) if failures else ""
+        return f"## Coverage\n\n{intro}\n\n{table(headers, rows)}{listed}"
 
     def _status_cell(self, source: Source, method: str, experiments: list[str]) -> str:
         statuses: dict[str, list[str]] = {}
