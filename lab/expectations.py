@@ -197,6 +197,7 @@ EXPECTATIONS: list[Expectation] = [
         claim="a child's change to a mutable global never reaches the parent",
         source="docs, 'Sharing state between processes'",
         check=equals("parent_sees_child_list_append", False),
+        applies=lambda env, method: cpython(env),
     ),
     # exit_codes: Lib/multiprocessing/process.py, BaseProcess._bootstrap and Process.exitcode.
     Expectation(
@@ -307,6 +308,257 @@ EXPECTATIONS: list[Expectation] = [
     ),
     # --- end core ---
     # --- tutorial experiments (issue 5) ---
+    # process_creation
+    Expectation(
+        id="creation-child-is-a-new-process",
+        experiment="process_creation",
+        claim="both ways of creating a process (target= and a subclass overriding run()) run in a new process, "
+        "whose pid is the parent's Process.pid",
+        source="docs, 'The Process class'; the tutorial: 创建进程就是在内存中重新开辟一块内存空间",
+        check=equal_all(
+            {
+                "target.ran": True,
+                "target.pid_differs_from_parent": True,
+                "target.child_pid_is_p_pid": True,
+                "subclass.ran": True,
+                "subclass.pid_differs_from_parent": True,
+                "subclass.child_pid_is_p_pid": True,
+            }
+        ),
+    ),
+    Expectation(
+        id="creation-parent-process-is-the-creator",
+        experiment="process_creation",
+        claim="parent_process() in the child is the process that created the Process object, under every method",
+        source="docs, multiprocessing.parent_process() (3.8+); FACTS.md, 'Identity in the child'",
+        check=equal_all({"target.parent_process_is_parent": True, "subclass.parent_process_is_parent": True}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="creation-subclass-attributes-arrive",
+        experiment="process_creation",
+        claim="attributes a Process subclass sets in __init__ reach the child (copied by fork, pickled with the "
+        "Process object by spawn and forkserver), and so does its name",
+        source="docs, Programming guidelines, 'More picklability'; FACTS.md, 'Pickling' (spawn and forkserver "
+        "pickle the whole Process object)",
+        check=equal_all({"subclass.init_attribute_arrives": True, "subclass.current_process_name": "coco"}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="creation-fork-getppid-is-parent",
+        experiment="process_creation",
+        claim="under fork and spawn the parent starts the child itself, so os.getppid() in the child is the parent",
+        source="Lib/multiprocessing/popen_fork.py (os.fork in the parent); popen_spawn_posix.py "
+        "(util.spawnv_passfds in the parent)",
+        check=equal_all({"target.getppid_is_parent": True, "subclass.getppid_is_parent": True}),
+        applies=lambda env, method: cpython(env) and posix(env) and method in ("fork", "spawn"),
+    ),
+    Expectation(
+        id="creation-forkserver-getppid-is-server",
+        experiment="process_creation",
+        claim="under forkserver the server forks the child, so os.getppid() in the child is not the parent",
+        source="Lib/multiprocessing/forkserver.py, main() forks and _serve_one runs the child in the server",
+        check=equal_all({"target.getppid_is_parent": False, "subclass.getppid_is_parent": False}),
+        applies=cpython_with("forkserver"),
+    ),
+    # join_semantics
+    Expectation(
+        id="join-together-is-concurrent",
+        experiment="join_semantics",
+        claim="children started together and joined afterwards overlap (total about the longest); "
+        "started and joined one by one they run in series (total about the sum)",
+        source="docs, Process.join ('Block the calling thread until the process ... terminates'); "
+        "the tutorial's p_list example",
+        check=equal_all({"started_together_then_joined.class": "concurrent", "joined_one_by_one.class": "serial"}),
+    ),
+    Expectation(
+        id="join-timeout-leaves-child-running",
+        experiment="join_semantics",
+        claim="join(timeout) returns after the timeout with the child still alive and exitcode None",
+        source="docs, Process.join ('the method returns None if its process terminates or if the method times "
+        "out. Check the process's exitcode')",
+        check=equal_all(
+            {"join_timeout.alive_after_join_timeout": True, "join_timeout.exitcode_after_join_timeout": None}
+        ),
+    ),
+    # daemon
+    Expectation(
+        id="daemon-terminated-when-parent-exits",
+        experiment="daemon",
+        claim="when the parent's main code ends normally its daemonic child is terminated before reaching its "
+        "last line",
+        source="Lib/multiprocessing/util.py, _exit_function (atexit: terminate daemonic children); docs, "
+        "Process.daemon; the tutorial: 守护进程会在主进程代码执行结束后就终止",
+        check=equal_all(
+            {"parent_exits_normally.child_started": True, "parent_exits_normally.reached_last_line": False}
+        ),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="daemon-cannot-have-children",
+        experiment="daemon",
+        claim="a daemonic process that starts a child gets AssertionError: daemonic processes are not allowed "
+        "to have children",
+        source="Lib/multiprocessing/process.py, BaseProcess.start (assert); the tutorial: 守护进程内无法再开启子进程",
+        check=equal_all(
+            {
+                "daemon_starts_child.type": "AssertionError",
+                "daemon_starts_child.message": "daemonic processes are not allowed to have children",
+            }
+        ),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="daemon-non-daemon-keeps-parent-waiting",
+        experiment="daemon",
+        claim="a non-daemonic child reaches its last line while its parent, whose main code has ended, still waits",
+        source="Lib/multiprocessing/util.py, _exit_function (joins the non-daemonic children); docs, "
+        "Programming guidelines, 'Joining processes'",
+        check=equal_all({"non_daemon.reached_last_line": True, "non_daemon.parent_alive_at_last_line": True}),
+        applies=lambda env, method: cpython(env),
+    ),
+    Expectation(
+        id="daemon-survives-os-exit",
+        experiment="daemon",
+        claim="a parent that leaves with os._exit() skips the clean-up that terminates daemons: the daemon outlives it",
+        source="docs, os._exit ('without calling cleanup handlers'); Lib/multiprocessing/util.py, _exit_function "
+        "is an atexit handler",
+        check=equal_all({"parent_os_exit.reached_last_line": True, "parent_os_exit.parent_alive_at_last_line": False}),
+        applies=lambda env, method: cpython(env),
+    ),
+    # orphans_and_zombies
+    Expectation(
+        id="orphan-reparented-not-killed",
+        experiment="orphans_and_zombies",
+        claim="a child whose parent exits first keeps running and is re-parented (to init or a subreaper)",
+        source="FACTS.md, 'Zombies and orphans'; docs, Process.terminate (descendants 'will not be terminated - "
+        "they will simply become orphaned'); the tutorial: 在父进程结束后,其子进程会被操作系统接管",
+        check=equal_all({"orphan.reached_last_line": True, "orphan.reparented": True}),
+        applies=lambda env, method: cpython(env) and posix(env) and method in ("fork", "spawn"),
+    ),
+    Expectation(
+        id="orphan-forkserver-child-keeps-the-server",
+        experiment="orphans_and_zombies",
+        claim="under forkserver the child's OS parent is the server, which every child keeps alive through the "
+        "inherited alive fd: when the user's parent exits, the child keeps running and is not re-parented",
+        source="Lib/multiprocessing/forkserver.py, connect_to_new_process (sends _forkserver_alive_fd to each "
+        "child) and main() (exits when alive_r reaches EOF)",
+        check=equal_all({"orphan.reached_last_line": True, "orphan.new_parent": "unchanged"}),
+        applies=cpython_with("forkserver"),
+    ),
+    Expectation(
+        id="zombie-until-reaped",
+        experiment="orphans_and_zombies",
+        claim="a child that has ended but was not joined is a zombie until the parent reaps it; active_children() "
+        "and join() reap it",
+        source="docs, Programming guidelines, 'Joining zombie processes'; the tutorial's 僵尸进程 section",
+        check=equal_all(
+            {
+                "zombie.zombie_before_reap.class": "all",
+                "zombie.gone_after_active_children.class": "all",
+                "zombie.gone_after_join.class": "all",
+            }
+        ),
+        applies=lambda env, method: cpython(env) and posix(env) and method in ("fork", "spawn"),
+    ),
+    Expectation(
+        id="zombie-forkserver-server-reaps",
+        experiment="orphans_and_zombies",
+        claim="a forkserver child is reaped by the server, so the parent never sees it as a zombie",
+        source="FACTS.md, 'Zombies and orphans'; Lib/multiprocessing/forkserver.py, main() (SIGCHLD: os.waitpid)",
+        check=equal_all({"zombie.zombie_before_reap.class": "none", "zombie.gone_after_join.class": "all"}),
+        applies=cpython_with("forkserver"),
+    ),
+    # lock_race
+    Expectation(
+        id="race-lost-updates-without-lock-value",
+        experiment="lock_race",
+        claim="processes incrementing a shared Value(lock=False) without a lock lose updates",
+        source="docs, multiprocessing.Value ('lock=False ... will not necessarily be process-safe'); the tutorial: "
+        "当多个进程同时要操作同一个资源时,将会导致数据错乱",
+        check=lambda o, e, m: (
+            None
+            if get(o, "value_without_lock.lost_updates.class") is _MISSING
+            else get(o, "value_without_lock.lost_updates.class") != "none"
+        ),
+    ),
+    Expectation(
+        id="race-lost-updates-without-lock-file",
+        experiment="lock_race",
+        claim="processes incrementing a number in a file (read, add one, write) without a lock lose updates",
+        source="the tutorial: 当多个进程同时要操作同一个资源时,将会导致数据错乱 (its ticket file)",
+        check=lambda o, e, m: (
+            None
+            if get(o, "file_without_lock.lost_updates.class") is _MISSING
+            else get(o, "file_without_lock.lost_updates.class") != "none"
+        ),
+    ),
+    Expectation(
+        id="race-none-lost-with-lock",
+        experiment="lock_race",
+        claim="with the Lock held around the increment, no update is lost",
+        source="docs, multiprocessing.Lock; the tutorial: 解决方案2: 就是给公共资源加锁----互斥锁",
+        check=equal_all({"value_with_lock.lost_updates.class": "none", "file_with_lock.lost_updates.class": "none"}),
+    ),
+    Expectation(
+        id="tickets-oversold-without-lock",
+        experiment="lock_race",
+        claim="without the lock, more than one buyer gets the single ticket in at least one round",
+        source="the tutorial's ticket exercise (小练习 -- 抢票): buying is check-then-write, so buyers race",
+        check=lambda o, e, m: (
+            None
+            if get(o, "tickets_without_lock.oversold.class") is _MISSING
+            else get(o, "tickets_without_lock.oversold.class") != "none"
+        ),
+    ),
+    Expectation(
+        id="tickets-exactly-one-with-lock",
+        experiment="lock_race",
+        claim="with the lock around buying, exactly one buyer gets the single ticket in every round",
+        source="the tutorial's ticket exercise: lock.acquire(); buy_ticket(); lock.release()",
+        check=equal_all(
+            {
+                "tickets_with_lock.exactly_one_success.class": "all",
+                "tickets_with_lock.unreadable_while_buying.class": "none",
+            }
+        ),
+    ),
+    Expectation(
+        id="lock-finer-than-join",
+        experiment="lock_race",
+        claim="the same work finishes sooner with a lock around only the critical section than serialised with join()",
+        source="the tutorial: join是把进程的任务全部串行; 锁可以锁任意代码 ... 粒度越小 ... 效率越高",
+        check=equals("lock_faster_than_join.class", "all"),
+    ),
+    Expectation(
+        id="lock-second-acquire",
+        experiment="lock_race",
+        claim="a second acquire() of a Lock by its holder does not succeed (with a timeout it returns False); "
+        "an RLock's owner can acquire it again",
+        source="docs, multiprocessing.Lock.acquire / RLock.acquire; the tutorial: 注意1: 不要对同一把执行多出acquire "
+        "会锁死",
+        check=equal_all({"second_acquire_in_same_process.Lock": False, "second_acquire_in_same_process.RLock": True}),
+    ),
+    # parallel_speedup
+    Expectation(
+        id="speedup-threads-not-parallel-with-gil",
+        experiment="parallel_speedup",
+        claim="CPU-bound Python code in N threads is not faster than in one thread: the GIL lets one run at a time",
+        source="docs, threading ('CPython implementation detail: ... only one thread can execute Python code at "
+        "once'); the tutorial: 并发 ... 本质上是切换执行",
+        check=equals("threads_faster_than_one.class", "none"),
+        applies=lambda env, method: cpython(env) and not env.get("free_threaded"),
+    ),
+    Expectation(
+        id="speedup-processes-parallel",
+        experiment="parallel_speedup",
+        claim="CPU-bound work split over N processes (N = CPU count >= 2) finishes faster than in one process "
+        "in every trial",
+        source="docs, multiprocessing introduction ('side-steps the Global Interpreter Lock ... fully leverage "
+        "multiple processors'); the tutorial: 并行: 多个任务真正的同时执行 必须具备多核CPU",
+        check=equals("processes_faster_than_one.class", "all"),
+        applies=lambda env, method: (env.get("cpu_count") or 1) >= 2,
+    ),
     # --- end tutorial ---
     # --- what breaks (issue 6) ---
     # pickling: fork pickles nothing; spawn and forkserver pickle the whole Process object.
