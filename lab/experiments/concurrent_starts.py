@@ -27,7 +27,6 @@ EXPERIMENT = Experiment(
             "x_label": "children started at once (K)",
             "points": [{"x": k, "timing": f"k{k}_starts_per_s"} for k in KS],
         },
-        {"kind": "ratio", "timing": "pool4_create", "baseline": "fork"},
         {"kind": "ratio", "timing": "pool4_first_map", "baseline": "fork"},
         {"kind": "ratio", "timing": "pool4_map_per_task", "baseline": "fork"},
     ),
