@@ -286,3 +286,18 @@ def test_series_and_distribution_summaries_show_numbers_and_name_the_plot(tmp_pa
     assert "Plot: `beta-series.svg`" in timings
     assert "Start samples: Plot: `beta-start.svg`" in timings
     assert "not rendered" not in timings
+
+
+def test_python_m_lab_report_and_diff_are_wired(tmp_path):
+    from conftest import run_lab
+
+    out = tmp_path / "REPORT.md"
+    done = run_lab("report", str(REPORT_DATA), "--out", str(out), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == build_report([REPORT_DATA])
+    bad = run_lab("report", str(tmp_path / "nothing"), "--out", str(tmp_path / "other.md"), timeout=60)
+    assert bad.returncode == 2
+    assert not (tmp_path / "other.md").exists()
+    changed = run_lab("diff", str(DATA / "diff" / "old"), str(DATA / "diff" / "new"), timeout=60)
+    assert changed.returncode == 1
+    assert "2 behaviour changes." in changed.stdout
