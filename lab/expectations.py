@@ -211,10 +211,19 @@ EXPECTATIONS: list[Expectation] = [
     Expectation(
         id="exitcode-sys-exit-none-or-0",
         experiment="exit_codes",
-        claim="sys.exit(), sys.exit(None) and sys.exit(0) give exitcode 0",
-        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap (SystemExit with code None)",
+        claim="sys.exit(), sys.exit(None) and sys.exit(0) give exitcode 0 (3.9+)",
+        source="Lib/multiprocessing/process.py, BaseProcess._bootstrap, 3.9+: `if e.code is None: exitcode = 0`",
         check=equal_all({"sys.exit()": 0, "sys.exit(None)": 0, "sys.exit(0)": 0}),
-        applies=lambda env, method: cpython(env),
+        applies=lambda env, method: cpython(env) and version(env) >= (3, 9),
+    ),
+    Expectation(
+        id="exitcode-sys-exit-none-3.8",
+        experiment="exit_codes",
+        claim="on 3.8, sys.exit() and sys.exit(None) give exitcode 1 (None is written to stderr); sys.exit(0) gives 0",
+        source="Lib/multiprocessing/process.py 3.8, BaseProcess._bootstrap: `if not e.args: exitcode = 1`, "
+        "a non-int e.args[0] is written to stderr with exitcode 1",
+        check=equal_all({"sys.exit()": 1, "sys.exit(None)": 1, "sys.exit(0)": 0}),
+        applies=lambda env, method: cpython(env) and version(env) < (3, 9),
     ),
     Expectation(
         id="exitcode-sys-exit-text-1",

@@ -123,6 +123,18 @@ def test_documented_observations_agree_and_any_change_differs(experiment, method
         assert expectation.check({}, LINUX_312, method) is None
 
 
+def test_sys_exit_without_code_is_conditioned_on_version():
+    """3.8's _bootstrap gives 1 for a SystemExit without args; 3.9+ gives 0 (Lib/multiprocessing/process.py)."""
+    py38 = {**LINUX_312, "python_version": "3.8.18"}
+    on_38 = {e.id for e in core("exit_codes") if e.applies(py38, "fork")}
+    on_312 = {e.id for e in core("exit_codes") if e.applies(LINUX_312, "fork")}
+    assert "exitcode-sys-exit-none-3.8" in on_38 - on_312
+    assert "exitcode-sys-exit-none-or-0" in on_312 - on_38
+    observed_38 = {"sys.exit()": 1, "sys.exit(None)": 1, "sys.exit(0)": 0}
+    (claim,) = [e for e in core("exit_codes") if e.id == "exitcode-sys-exit-none-3.8"]
+    assert claim.check(observed_38, py38, "fork") is True
+
+
 def test_claims_are_conditioned_on_implementation_and_platform():
     assert not [e for e in core() if e.applies(PYPY, "spawn") and e.id.startswith("exitcode")]
     windows = {e.id for e in core("exit_codes") if e.applies(WINDOWS_312, "spawn")}
