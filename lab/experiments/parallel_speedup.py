@@ -6,15 +6,20 @@ it takes about as long as in one thread: the threads take turns holding the GIL 
 unless the interpreter is a free-threaded build.
 
 All workers are started first and wait at a start line, and each warms up before it gets there
-(PyPy compiles the loop), so only the computing is timed. A trial counts as "faster" when the
-speed-up is at least 1 + (N - 1) / 4 (1.25 on 2 cores): well above noise, well below the ideal N.
+(PyPy compiles the loop), so only the computing is timed. Two measures per trial, both compared
+with 1 + (N - 1) / 4 (1.25 on 2 cores: well above noise, well below the ideal N): the speed-up
+(one worker's time / N workers' time), and the parallelism: the CPU seconds per wall second the N
+workers got, divided by what one worker got. The speed-up suffers when other programs keep the
+cores busy; the parallelism much less (the OS shares the cores per runnable worker), so it tells
+whether the workers really ran at the same time. With the GIL, N threads get one thread's share.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Dict
+import time
+from typing import Any, Dict, Tuple
 
 from lab.experiment import TIMING, Cell, Experiment, classify_count, not_applicable, now_ms
 
@@ -40,13 +45,18 @@ def cpu_bound(n: int) -> int:
     return total
 
 
-def worker(chunks: int, n: int, rounds: int, start_line) -> None:
-    """Warm up, then in every round: wait at the start line, compute ``chunks`` chunks, cross the finish line."""
+def worker(chunks: int, n: int, rounds: int, start_line, cpu_seconds, index: int) -> None:
+    """Warm up, then in every round: wait at the start line, compute ``chunks`` chunks, cross the finish line.
+
+    ``cpu_seconds[index]`` receives the CPU time this process used for its chunks in the round.
+    """
     cpu_bound(n // 10)
     for _ in range(rounds):
         start_line.wait(60)
+        started = time.process_time()
         for _ in range(chunks):
             cpu_bound(n)
+        cpu_seconds[index] = time.process_time() - started
         start_line.wait(60)
 
 
@@ -63,15 +73,20 @@ def calibrate(target_ms: float) -> int:
         n *= 4
 
 
-def in_threads(count: int, chunks: int, n: int) -> float:
-    """``count`` threads of this process, ``chunks`` chunks each; ms from start to the last join."""
+def in_threads(count: int, chunks: int, n: int) -> Tuple[float, float]:
+    """``count`` threads of this process, ``chunks`` chunks each: (ms from start to the last join, CPU s used)."""
     threads = [threading.Thread(target=lambda: [cpu_bound(n) for _ in range(chunks)]) for _ in range(count)]
-    started = now_ms()
+    started, cpu_started = now_ms(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    return now_ms() - started
+    return now_ms() - started, time.process_time() - cpu_started
+
+
+def share(cpu_seconds: float, wall_ms: float) -> float:
+    """CPU seconds per wall second (never 0: a coarse CPU clock may report 0 for a short chunk)."""
+    return max(cpu_seconds, 1e-6) * 1000 / wall_ms
 
 
 def usable_cpus() -> Any:
@@ -93,10 +108,16 @@ def run(cell: Cell) -> None:
 
     # The same work (cpus chunks) done by one process, and by cpus processes with one chunk each.
     one_line, many_line = ctx.Barrier(2), ctx.Barrier(cpus + 1)
-    one = ctx.Process(target=worker, args=(cpus, n, trials, one_line))
-    many = [ctx.Process(target=worker, args=(1, n, trials, many_line)) for _ in range(cpus)]
+    cpu_seconds = ctx.Array("d", cpus + 1, lock=False)
+    one = ctx.Process(target=worker, args=(cpus, n, trials, one_line, cpu_seconds, cpus))
+    many = [ctx.Process(target=worker, args=(1, n, trials, many_line, cpu_seconds, i)) for i in range(cpus)]
     processes = [one, *many]
-    faster: Dict[str, int] = {"processes": 0, "threads": 0}
+    counts: Dict[str, int] = {
+        "processes_faster": 0,
+        "processes_parallel": 0,
+        "threads_faster": 0,
+        "threads_parallel": 0,
+    }
     try:
         for p in processes:
             p.start()
@@ -109,8 +130,13 @@ def run(cell: Cell) -> None:
                 times[name] = now_ms() - started
                 cell.sample(name, times[name])
             speedup = times["one_process"] / times["n_processes"]
+            parallelism = share(sum(cpu_seconds[:cpus]), times["n_processes"]) / share(
+                cpu_seconds[cpus], times["one_process"]
+            )
             cell.sample("speedup_processes", speedup, unit="x")
-            faster["processes"] += speedup >= threshold
+            cell.sample("parallelism_processes", parallelism, unit="x")
+            counts["processes_faster"] += speedup >= threshold
+            counts["processes_parallel"] += parallelism >= threshold
     finally:
         for p in processes:
             p.join(30)
@@ -121,10 +147,14 @@ def run(cell: Cell) -> None:
     # Threads last: the process stays single-threaded while it starts processes.
     in_threads(cpus, 1, n // 10)  # warm-up
     for _ in range(trials):
-        alone, together = in_threads(1, cpus, n), in_threads(cpus, 1, n)
+        (alone, cpu_alone), (together, cpu_together) = in_threads(1, cpus, n), in_threads(cpus, 1, n)
+        parallelism = share(cpu_together, together) / share(cpu_alone, alone)
         cell.sample("one_thread", alone)
         cell.sample("n_threads", together)
         cell.sample("speedup_threads", alone / together, unit="x")
-        faster["threads"] += alone / together >= threshold
-    for name, count in faster.items():
-        cell.observe(f"{name}_faster_than_one", classify_count(count, trials))
+        cell.sample("parallelism_threads", parallelism, unit="x")
+        counts["threads_faster"] += alone / together >= threshold
+        counts["threads_parallel"] += parallelism >= threshold
+    for name in ("processes", "threads"):
+        cell.observe(f"{name}_faster_than_one", classify_count(counts[f"{name}_faster"], trials))
+        cell.observe(f"{name}_ran_in_parallel", classify_count(counts[f"{name}_parallel"], trials))
