@@ -189,6 +189,9 @@ def parser() -> argparse.ArgumentParser:
     from lab.report.commands import add_parsers  # report and diff (lab/report)
 
     add_parsers(sub)
+    from lab.probe import add_parser as add_probe_parser  # probe (issue 8)
+
+    add_probe_parser(sub)
     return top
 
 
