@@ -58,6 +58,7 @@ class Report:
         self.names = name_origins(self.sources)
         self.origins = sorted(self.names)
         self.by_origin = {o: [s for s in self.sources if s.origin == o] for o in self.origins}
+        self._flat: dict[int, dict[str, Any]] = {}  # flattened observations per cell (cells live as long as self)
 
     # -- shared views --------------------------------------------------------------------------
     @cached_property
@@ -95,7 +96,9 @@ class Report:
             return status_leaf(NOT_MEASURED)
         if cell["status"] != "ok":
             return status_leaf(cell["status"])
-        flat = flatten(cell["observations"])
+        flat = self._flat.get(id(cell))
+        if flat is None:
+            flat = self._flat[id(cell)] = flatten(cell["observations"])
         return leaf(flat[key]) if key in flat else status_leaf(NOT_RECORDED)
 
     def rows(self, experiment: str) -> list[Row]:
