@@ -10,7 +10,7 @@ shows the same thing with ``random.Random`` instances.
 from __future__ import annotations
 
 import random
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from lab.experiment import Cell, Experiment
 
@@ -41,8 +41,8 @@ def draw_passed(conn, generator: random.Random) -> None:
     conn.close()
 
 
-def children_draw(cell: Cell, target, extra: tuple = ()) -> List[Optional[float]]:
-    """Start a few children at once; each sends one draw (None if it sent nothing in time)."""
+def start_children(cell: Cell, target, extra: tuple = ()) -> List[Tuple[Any, Any]]:
+    """Start a few children at once, each to send one draw; collected later, all together."""
     started = []
     for _ in range(cell.trials(full=3, quick=2)):
         receiver, sender = cell.context.Pipe(duplex=False)
@@ -50,9 +50,17 @@ def children_draw(cell: Cell, target, extra: tuple = ()) -> List[Optional[float]
         process.start()
         sender.close()
         started.append((process, receiver))
+    return started
+
+
+def collect(started: List[Tuple[Any, Any]]) -> List[Optional[float]]:
+    """Each child's draw (None if it sent nothing in time); every child joined or killed."""
     draws: List[Optional[float]] = []
     for process, receiver in started:
-        draws.append(receiver.recv() if receiver.poll(30) else None)
+        try:
+            draws.append(receiver.recv() if receiver.poll(30) else None)
+        except EOFError:
+            draws.append(None)
         receiver.close()
         process.join(30)
         if process.is_alive():
@@ -74,30 +82,39 @@ def compare(draws: List[Optional[float]], parent_next: float, **extra: Any) -> D
 
 
 def run(cell: Cell) -> None:
-    # 1. The global generator, after the parent used it.
-    random.random()
-    draws = children_draw(cell, draw_global)
-    cell.observe("global_after_use", compare(draws, random.random()))
+    # The parent's steps run in order; the children of every case are collected at the end, so
+    # slow-starting children (spawn, PyPy) overlap instead of queueing.
+    cases: List[Tuple[str, List[Tuple[Any, Any]], float, Dict[str, Any]]] = []
+    try:
+        # 1. The global generator, after the parent used it.
+        random.random()
+        started = start_children(cell, draw_global)
+        cases.append(("global_after_use", started, random.random(), {}))
 
-    # 2. The global generator, after the parent seeded it: users expect reproducible children.
-    random.seed(SEED)
-    draws = children_draw(cell, draw_global)
-    cell.observe("global_after_seed", compare(draws, random.random()))
-    random.seed()  # leave the process's global generator as unpredictable as it was
+        # 2. The global generator, after the parent seeded it: users expect reproducible children.
+        random.seed(SEED)
+        started = start_children(cell, draw_global)
+        cases.append(("global_after_seed", started, random.random(), {}))
+        random.seed()  # leave the process's global generator as unpredictable as it was
 
-    # 3. A module-level Random(SEED) the parent advanced before start().
+        # 3. A module-level Random(SEED) the parent advanced before start().
+        for _ in range(5):
+            MODULE_GENERATOR.random()
+        started = start_children(cell, draw_module_generator)
+        cases.append(("module_instance", started, MODULE_GENERATOR.random(), {"import_time": True}))
+
+        # 4. The parent's own Random instance, advanced, then passed as an argument.
+        mine = random.Random(SEED + 1)
+        for _ in range(5):
+            mine.random()
+        started = start_children(cell, draw_passed, (mine,))
+        cases.append(("passed_instance", started, mine.random(), {}))
+    finally:
+        results = [(name, collect(started), parent_next, extra) for name, started, parent_next, extra in cases]
+
     first_draw_after_import = random.Random(SEED).random()
-    for _ in range(5):
-        MODULE_GENERATOR.random()
-    draws = children_draw(cell, draw_module_generator)
-    cell.observe(
-        "module_instance",
-        compare(draws, MODULE_GENERATOR.random(), equals_import_time_draw=first_draw_after_import in draws),
-    )
-
-    # 4. The parent's own Random instance, advanced, then passed as an argument.
-    mine = random.Random(SEED + 1)
-    for _ in range(5):
-        mine.random()
-    draws = children_draw(cell, draw_passed, (mine,))
-    cell.observe("passed_instance", compare(draws, mine.random()))
+    for name, draws, parent_next, extra in results:
+        if extra.get("import_time"):
+            cell.observe(name, compare(draws, parent_next, equals_import_time_draw=first_draw_after_import in draws))
+        else:
+            cell.observe(name, compare(draws, parent_next))
