@@ -368,6 +368,8 @@ def add_parser(sub: Any) -> None:
     probe.add_argument(
         "--method", action="append", default=[], metavar="M", help=f"one of {', '.join(METHODS)} (default: all)"
     )
-    probe.add_argument("--timeout", type=float, default=30.0, help="seconds for the child to finish (default: 30)")
+    probe.add_argument(
+        "--timeout", type=float, default=30.0, metavar="S", help="seconds for the child to finish (default: 30)"
+    )
     probe.add_argument("--json", action="store_true", help="print the raw cells as JSON instead of a table")
     probe.set_defaults(handler=main)
