@@ -157,6 +157,18 @@ def test_the_users_own_lab_package_is_the_one_imported(mp_context, host: Interpr
     assert str(ROOT) not in cell["sys_path"]
 
 
+def test_a_method_the_platform_lacks_is_unavailable(host: Interpreter, project: Path) -> None:
+    """Simulate Windows (spawn only) in the target interpreter through a sitecustomize on its path."""
+    (project / "sitecustomize.py").write_text(
+        "import multiprocessing\nmultiprocessing.get_all_start_methods = lambda: ['spawn']\n"
+    )
+    (project / "work.py").write_text("def f():\n    pass\n")
+    cells = {m: probe_cell(host, m, ProbeRequest("work:f")) for m in ("fork", "spawn")}
+    assert cells["fork"]["status"] == "unavailable"
+    assert cells["fork"]["exitcode"] is None
+    assert cells["spawn"]["status"] == "ok"
+
+
 def test_setup_failure_is_reported_in_the_parent(host: Interpreter, project: Path) -> None:
     (project / "configured.py").write_text("def work():\n    pass\n\ndef configure():\n    raise KeyError('x')\n")
     cell = probe_cell(host, "spawn", ProbeRequest("configured:work", setup="configured:configure"))
