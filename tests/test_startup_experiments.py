@@ -140,13 +140,18 @@ def test_executor_startup_times_the_first_result_and_the_default_only_once(quick
     record = quick_cell("executor_startup", method)
     observations, timings = record["observations"], record["timings"]
     assert observations["interpreter_default_method"] == DEFAULT_METHOD
-    assert {"cold_first_result", "warm_first_result", "cold_shutdown"} <= set(timings)
     for timing in timings.values():
         assert_well_formed(timing)
+    if observations["first_result"] == "ok":
+        assert {"cold_first_result", "warm_first_result", "cold_shutdown"} <= set(timings)
+    else:  # the executor raised instead (PyPy 3.9 with spawn or forkserver): no timing is made up
+        assert set(observations["first_result"]) == {"type", "message"}
+        assert not any(name.startswith("cold") or name.startswith("warm") for name in timings)
     if method == DEFAULT_METHOD:
         # concurrent.futures docs: without mp_context the executor uses multiprocessing's default context
-        assert observations["no_mp_context"] == {"method_used": DEFAULT_METHOD}
-        assert "no_mp_context_cold_first_result" in timings
+        assert observations["no_mp_context"]["method_used"] == DEFAULT_METHOD
+        if observations["no_mp_context"]["first_result"] == "ok":
+            assert "no_mp_context_cold_first_result" in timings
     else:
         assert observations["no_mp_context"]["status"] == "not applicable"
         assert not any(name.startswith("no_mp_context") for name in timings)

@@ -10,9 +10,11 @@ changes to forkserver on Linux in 3.14, and this is where users will feel it.
 from __future__ import annotations
 
 import multiprocessing
+from typing import Any, Dict, List
 
 from lab.experiment import TIMING, Cell, Experiment, not_applicable
 from lab.experiments._parents import agreed, run_parents
+from lab.normalise import normalise
 
 EXPERIMENT = Experiment(
     name="executor_startup",
@@ -33,10 +35,22 @@ def interpreter_default() -> str:
     return multiprocessing.get_all_start_methods()[0]
 
 
+def first_result(observed: List[Dict[str, Any]]) -> Any:
+    """ "ok", or the exception the executor raised instead of a result (type and normalised message)."""
+    outcomes = []
+    for o in observed:
+        outcome = o["first_result"]
+        if isinstance(outcome, dict):
+            outcome = {"type": outcome["type"], "message": normalise(outcome["message"])}
+        outcomes.append(outcome)
+    return agreed(outcomes)
+
+
 def run(cell: Cell) -> None:
     parents = cell.trials(full=4, quick=2)
     warm = cell.trials(full=2, quick=1)
-    run_parents(cell, "startup_executor.py", parents, [str(warm), "context"])
+    observed = run_parents(cell, "startup_executor.py", parents, [str(warm), "context"])
+    cell.observe("first_result", first_result(observed))
     default = interpreter_default()
     cell.observe("interpreter_default_method", default)
     if cell.method != default:
@@ -44,4 +58,5 @@ def run(cell: Cell) -> None:
         cell.observe("no_mp_context", not_applicable(reason))
         return
     observed = run_parents(cell, "startup_executor.py", parents, [str(warm), "default"])
-    cell.observe("no_mp_context", {"method_used": agreed([o["default_method"] for o in observed])})
+    used = agreed([o["default_method"] for o in observed])
+    cell.observe("no_mp_context", {"method_used": used, "first_result": first_result(observed)})

@@ -40,12 +40,17 @@ if __name__ == "__main__":
     def keep(name, value):
         result["samples"].setdefault(prefix + name, []).append(value)
 
-    to_result, to_shutdown = first_result(context)
-    keep("cold_first_result", to_result)
-    keep("cold_shutdown", to_shutdown)
-    for _ in range(warm):
+    try:
         to_result, to_shutdown = first_result(context)
-        keep("warm_first_result", to_result)
+    except Exception as exc:  # an executor that cannot start workers is an observation, not a crash
+        result["observations"]["first_result"] = {"type": type(exc).__name__, "message": str(exc)}
+    else:
+        result["observations"]["first_result"] = "ok"
+        keep("cold_first_result", to_result)
+        keep("cold_shutdown", to_shutdown)
+        for _ in range(warm):
+            to_result, to_shutdown = first_result(context)
+            keep("warm_first_result", to_result)
     if mode == "default":
         # the executor has set the global default context by now; this reads which one it used
         result["observations"]["default_method"] = multiprocessing.get_start_method()
