@@ -636,7 +636,7 @@ EXPECTATIONS: list[Expectation] = [
         experiment="pickling",
         claim="up to 3.12, under spawn and forkserver a nested function makes start() raise "
         "AttributeError: Can't pickle local object '...'",
-        source="FACTS.md, Pickling; Modules/_pickle.c, save_global (3.8-3.12)",
+        source="FACTS.md, Pickling; Modules/_pickle.c, get_dotted_path (3.8-3.12)",
         check=equal_all(
             {
                 "closure.outcome": "parent",
