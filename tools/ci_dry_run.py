@@ -360,9 +360,15 @@ class DryRun:
     # -- interpreters ----------------------------------------------------------------------------
     @staticmethod
     def _discover() -> list[Any]:
+        """The machine's interpreters, as if no virtual environment (nox's, say) were active."""
         from lab.discovery import discover_all
 
-        return discover_all().found
+        saved = os.environ.get("PATH", "")
+        os.environ["PATH"] = _outside_venv(saved)
+        try:
+            return discover_all().found
+        finally:
+            os.environ["PATH"] = saved
 
     def resolve(self, spec: str) -> Any | None:
         """The local interpreter that setup-python's ``python-version: spec`` would have given."""
@@ -490,6 +496,7 @@ class DryRun:
 
     def _base_env(self, workspace: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+        env["PATH"] = _outside_venv(env.get("PATH", ""))  # a fresh runner has no venv active
         env.update(
             CI="true",
             GITHUB_ACTIONS="true",
@@ -734,6 +741,14 @@ class DryRun:
         return {"download-path": str(destination)}
 
 
+def _outside_venv(path: str) -> str:
+    """PATH without the bin directory of the virtual environment this script runs in, if any."""
+    if sys.prefix == sys.base_prefix:
+        return path
+    venv_bin = os.path.realpath(Path(sys.prefix) / ("Scripts" if os.name == "nt" else "bin"))
+    return os.pathsep.join(p for p in path.split(os.pathsep) if p and os.path.realpath(p) != venv_bin)
+
+
 def _key_values(text: str) -> dict[str, str]:
     """Parse $GITHUB_OUTPUT / $GITHUB_ENV: ``key=value`` lines and ``key<<DELIM`` blocks."""
     values: dict[str, str] = {}
@@ -802,7 +817,7 @@ def _print_summary(result: dict[str, Any]) -> None:
     for leg in result["legs"]:
         where = (
             "here"
-            if leg["outcome"] in ("success", "failure")
+            if leg["outcome"] in ("success", "failure", "planned")
             else "GitHub only"
             if leg["outcome"] == "github-only"
             else leg["outcome"]
@@ -843,7 +858,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         dry_run = DryRun(args.workflow.resolve(), work, inputs)
         if args.plan:
-            dry_run.plan()
+            for leg in dry_run.plan():
+                if leg.outcome == "not run":
+                    leg.outcome, leg.reason = "planned", "would run here"
         else:
             dry_run.run()
     except DryRunError as problem:
