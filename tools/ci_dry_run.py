@@ -665,7 +665,11 @@ class DryRun:
             shutil.copy2(source, target)
         if (ROOT / ".git").is_dir():
             shutil.copytree(
-                ROOT / ".git", workspace / ".git", symlinks=True, ignore=shutil.ignore_patterns("index.lock", "*.lock")
+                ROOT / ".git",
+                workspace / ".git",
+                symlinks=True,
+                ignore=shutil.ignore_patterns("*.lock", "tmp_obj_*"),
+                copy_function=_copy_if_still_there,  # someone may be committing meanwhile
             )
         self.log(f"    emulated: copied the working tree to {workspace}")
         return {}
@@ -739,6 +743,13 @@ class DryRun:
         )
         self.log(f"    emulated: downloaded {len(chosen)} artifact(s) into {destination}: {', '.join(chosen)}")
         return {"download-path": str(destination)}
+
+
+def _copy_if_still_there(source: str, target: str) -> None:
+    try:
+        shutil.copy2(source, target)
+    except FileNotFoundError:
+        pass
 
 
 def _outside_venv(path: str) -> str:
