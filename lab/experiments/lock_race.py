@@ -31,9 +31,11 @@ EXPERIMENT = Experiment(
 )
 
 PROCESSES = 3  # incrementing processes; more than the 2 cores this was sized on
-# Increments per process per round, sized on a busy 2-core machine: with 3 x 30000 every one of 45
-# unlocked rounds (3 start methods x CPython 3.8, 3.11, PyPy) lost updates, with 3 x 20000 a few
-# rounds lost none; 40000 leaves a margin. Each round takes about 0.1-0.2 s on CPython.
+# Increments per process per round, sized on a busy 2-core machine (load average 7-13): with
+# 3 x 30000 every one of 45 unlocked rounds (3 start methods x CPython 3.8, 3.11, PyPy 3.9) lost
+# updates, with 3 x 20000 a few rounds lost none; 40000 leaves a margin, yet one of 12 full-quality
+# rounds at load 12 still lost none (the processes did not overlap), so rounds are counted, not
+# assumed. Each round takes about 0.1-0.2 s on CPython, a few ms on PyPy.
 VALUE_INCREMENTS = 40000
 FILE_INCREMENTS = 200
 BUYERS = 10  # the tutorial's ten buyers
@@ -227,7 +229,7 @@ def lock_versus_join(cell: Cell) -> None:
     Both are timed from the start line to the finish line of the tasks' work, so neither the
     start method's start-up nor a process's exit is counted.
     """
-    trials = cell.trials(full=3, quick=1)
+    trials = cell.trials(full=2, quick=1)
     lock_faster = 0
     for _ in range(trials):
         lock = cell.context.Lock()  # kept referenced: under spawn a collected Lock's semaphore is gone

@@ -102,7 +102,7 @@ def run(cell: Cell) -> None:
     cell.observe("usable_cpus", usable_cpus())
     if hasattr(os, "getloadavg"):  # other work on the machine takes cores away: say how much there was
         cell.sample("load_average_1min_at_start", os.getloadavg()[0], unit="runnable processes")
-    n = calibrate(cell.trials(full=100, quick=40))
+    n = calibrate(cell.trials(full=60, quick=30))  # ms per chunk when this process has a core to itself
     trials = cell.trials(full=5, quick=2)
     threshold = 1 + (cpus - 1) / 4
 
