@@ -662,7 +662,7 @@ class DryRun:
         for relative in _tree_files(ROOT):
             source, target = ROOT / relative, workspace / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+            _copy_if_still_there(str(source), str(target))
         if (ROOT / ".git").is_dir():
             shutil.copytree(
                 ROOT / ".git",
