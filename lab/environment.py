@@ -68,7 +68,9 @@ def _cgroup_cpu_limit() -> Optional[float]:
 
 
 def _pid1() -> Optional[str]:
-    """The name of PID 1: it decides where orphans go."""
+    """The name of PID 1 (Linux): it decides where orphans go."""
+    if not sys.platform.startswith("linux"):
+        return None
     return _read("/proc/1/comm")
 
 

@@ -215,12 +215,6 @@ EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 #: (file, line text stripped) -> why it is left for now. A new unguarded use fails the test; so
 #: does an entry here that no longer matches (delete it once the code is guarded or marked).
 KNOWN: dict[tuple[str, str], str] = {
-    ("lab/environment.py", 'return _read("/proc/1/comm")'): (
-        "harmless (_read catches OSError: pid1 is None without /proc, see the runner test above) but unmarked"
-    ),
-    ("lab/experiments/memory.py", 'proc = Path("/proc") / str(pid)'): (
-        "harmless (read_kib catches OSError; the simulated spawn cell records not applicable) but unmarked"
-    ),
     ("lab/experiments/process_creation.py", '"getppid_is_parent": os.getppid() == parent_pid,'): (
         "compares with the live parent's pid, which Windows reports too; wants a platform-ok note saying so"
     ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -53,6 +54,8 @@ def read_kib(path: Path, fields: List[str]) -> Optional[Dict[str, int]]:
 
 def memory_of(pid: int) -> Dict[str, Optional[float]]:
     """RSS, PSS and USS (private pages) of a process in MiB, None where the OS does not say."""
+    if not sys.platform.startswith("linux"):  # only Linux has /proc/PID/smaps_rollup
+        return {"rss": None, "pss": None, "uss": None}
     proc = Path("/proc") / str(pid)
     status = read_kib(proc / "status", ["VmRSS"]) or {}
     rollup = read_kib(proc / "smaps_rollup", ["Pss", "Private_Clean", "Private_Dirty"]) or {}
