@@ -8,10 +8,9 @@ unless the interpreter is a free-threaded build.
 All workers are started first and wait at a start line, and each warms up before it gets there
 (PyPy compiles the loop), so only the computing is timed. Two measures per trial, both compared
 with 1 + (N - 1) / 4 (1.25 on 2 cores: well above noise, well below the ideal N): the speed-up
-(one worker's time / N workers' time), and the parallelism: the CPU seconds per wall second the N
-workers got, divided by what one worker got. The speed-up suffers when other programs keep the
-cores busy; the parallelism much less (the OS shares the cores per runnable worker), so it tells
-whether the workers really ran at the same time. With the GIL, N threads get one thread's share.
+(one worker's time / N workers' time), which other programs busy on the same cores also lower, and
+the parallelism: the CPU seconds the N workers used per wall second. Above 1 they really ran at
+the same time on more than one core; with the GIL, N threads never get above 1.
 """
 
 from __future__ import annotations
@@ -85,8 +84,8 @@ def in_threads(count: int, chunks: int, n: int) -> Tuple[float, float]:
 
 
 def share(cpu_seconds: float, wall_ms: float) -> float:
-    """CPU seconds per wall second (never 0: a coarse CPU clock may report 0 for a short chunk)."""
-    return max(cpu_seconds, 1e-6) * 1000 / wall_ms
+    """CPU seconds per wall second."""
+    return cpu_seconds * 1000 / wall_ms
 
 
 def usable_cpus() -> Any:
@@ -130,11 +129,9 @@ def run(cell: Cell) -> None:
                 times[name] = now_ms() - started
                 cell.sample(name, times[name])
             speedup = times["one_process"] / times["n_processes"]
-            parallelism = share(sum(cpu_seconds[:cpus]), times["n_processes"]) / share(
-                cpu_seconds[cpus], times["one_process"]
-            )
+            parallelism = share(sum(cpu_seconds[:cpus]), times["n_processes"])
             cell.sample("speedup_processes", speedup, unit="x")
-            cell.sample("parallelism_processes", parallelism, unit="x")
+            cell.sample("parallelism_processes", parallelism, unit="CPU s per s")
             counts["processes_faster"] += speedup >= threshold
             counts["processes_parallel"] += parallelism >= threshold
     finally:
@@ -147,12 +144,12 @@ def run(cell: Cell) -> None:
     # Threads last: the process stays single-threaded while it starts processes.
     in_threads(cpus, 1, n // 10)  # warm-up
     for _ in range(trials):
-        (alone, cpu_alone), (together, cpu_together) = in_threads(1, cpus, n), in_threads(cpus, 1, n)
-        parallelism = share(cpu_together, together) / share(cpu_alone, alone)
+        (alone, _), (together, cpu_together) = in_threads(1, cpus, n), in_threads(cpus, 1, n)
+        parallelism = share(cpu_together, together)
         cell.sample("one_thread", alone)
         cell.sample("n_threads", together)
         cell.sample("speedup_threads", alone / together, unit="x")
-        cell.sample("parallelism_threads", parallelism, unit="x")
+        cell.sample("parallelism_threads", parallelism, unit="CPU s per s")
         counts["threads_faster"] += alone / together >= threshold
         counts["threads_parallel"] += parallelism >= threshold
     for name in ("processes", "threads"):
