@@ -7,7 +7,8 @@ test suite the same thing:
 * the ``mp_context`` fixture is parametrized over the start methods (test ids ``fork``,
   ``spawn``, ``forkserver``) and yields ``multiprocessing.get_context(method)``; a method the
   platform does not offer (fork and forkserver on Windows) is *skipped with a reason*, so a
-  report shows what was not tested instead of silently testing less;
+  report shows what was not tested instead of silently testing less; ``start_method`` is the
+  same method's name, for tests that pass it on to a subprocess;
 * ``--start-methods=spawn,forkserver`` (or the ``start_methods`` ini option) chooses the methods
   for the run, and ``@pytest.mark.start_methods("spawn", ...)`` restricts one test;
 * after each test (after its fixtures' teardown, so a fixture may clean up what it started),
@@ -181,6 +182,15 @@ def mp_context(request: pytest.FixtureRequest) -> Any:
             pytrace=False,
         )
     return multiprocessing.get_context(method)
+
+
+@pytest.fixture
+def start_method(mp_context: Any) -> str:
+    """The name of ``mp_context``'s method, for tests that hand it to another process or command.
+
+    Same parametrization (it depends on ``mp_context``), so using both runs a test once per method.
+    """
+    return str(mp_context.get_start_method())
 
 
 # --- leftover children ---------------------------------------------------------------------

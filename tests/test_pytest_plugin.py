@@ -57,6 +57,21 @@ def test_fixture_ids_are_the_method_names_and_yield_their_context(pytester: pyte
     result.stdout.fnmatch_lines([f"*test_context[[]{method}[]] {_outcome(method)}*" for method in METHODS])
 
 
+def test_start_method_is_the_name_of_the_same_parametrization(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_name(start_method):
+            assert start_method in ("fork", "spawn", "forkserver")
+
+        def test_both(mp_context, start_method, request):
+            assert start_method == mp_context.get_start_method() == request.node.callspec.id
+        """
+    )
+    result = pytester.runpytest("-p", "pytest_forklab", "-v", "--start-methods=spawn")
+    result.assert_outcomes(passed=2)  # one per test: not a product of two parametrizations
+    result.stdout.fnmatch_lines(["*test_name[[]spawn[]] PASSED*", "*test_both[[]spawn[]] PASSED*"])
+
+
 def test_a_method_the_platform_lacks_is_skipped_with_a_reason(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
