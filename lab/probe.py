@@ -275,7 +275,7 @@ def table(cells: list[dict[str, Any]], tail_width: int = 40) -> str:
 
 
 def import_hints(cells: list[dict[str, Any]], target: str) -> list[str]:
-    """One clear line per interpreter where the module could not be imported."""
+    """One clear line per interpreter where the module could not be imported, with what to do."""
     hints = []
     seen = set()
     for cell in cells:
@@ -283,12 +283,19 @@ def import_hints(cells: list[dict[str, Any]], target: str) -> list[str]:
             continue
         seen.add(cell["interpreter"])
         exception = cell.get("exception") or {}
-        hints.append(
-            f"{cell['interpreter']}: cannot import {target.partition(':')[0]} "
-            f"({exception.get('type')}: {exception.get('message')}). The probe runs in {Path.cwd()} with that "
-            "directory and PYTHONPATH on sys.path; run it from your project's root, set PYTHONPATH, or install "
-            "the module's dependencies into that interpreter."
-        )
+        kind = exception.get("type")
+        if kind in ("ModuleNotFoundError", "ImportError"):
+            advice = (
+                f"The probe runs in {Path.cwd()} with that directory and PYTHONPATH on sys.path; run it from "
+                "your project's root, set PYTHONPATH, or install the module's dependencies into that interpreter."
+            )
+        elif kind == "SyntaxError":
+            advice = "The module uses syntax this interpreter does not have."
+        elif kind == "AttributeError":
+            advice = f"The module has no {target.partition(':')[2]!r} there."
+        else:
+            advice = "Importing the module raised; its import-time code fails in that interpreter."
+        hints.append(f"{cell['interpreter']}: cannot import {target} ({kind}: {exception.get('message')}). {advice}")
     return hints
 
 
