@@ -214,21 +214,7 @@ EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 #: Known unguarded uses in other people's modules, reported to the lead (issue 7). Each entry is
 #: (file, line text stripped) -> why it is left for now. A new unguarded use fails the test; so
 #: does an entry here that no longer matches (delete it once the code is guarded or marked).
-KNOWN: dict[tuple[str, str], str] = {
-    ("lab/experiments/process_creation.py", '"getppid_is_parent": os.getppid() == parent_pid,'): (
-        "compares with the live parent's pid, which Windows reports too; wants a platform-ok note saying so"
-    ),
-    ("lab/experiments/scenarios/boss_leaves.py", "ppid_before = os.getppid()"): (
-        "re-parenting poll: on Windows getppid never changes, the poll times out; daemon.py says not applicable"
-    ),
-    (
-        "lab/experiments/scenarios/boss_leaves.py",
-        "while os.getppid() == ppid_before and time.monotonic() < deadline:",
-    ): "as above",
-    ("lab/experiments/scenarios/boss_leaves.py", 'log(log_path, f"end {int(parent.is_alive())} {os.getppid()}")'): (
-        "as above"
-    ),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def dotted(node: ast.AST) -> str:

@@ -32,17 +32,17 @@ def log(path, line):
 
 def teat(name, log_path, ready, patience):
     parent = multiprocessing.parent_process()
-    ppid_before = os.getppid()
+    ppid_before = os.getppid()  # platform-ok: Windows never re-parents; daemon.py records that as not applicable
     log(log_path, f"start {os.getpid()} {ppid_before} {parent.pid}")
     print(f"{name} 在")
     ready.send("running")
     parent.join(patience)  # the tutorial's time.sleep(1), but it wakes early if the boss leaves
     if not parent.is_alive():  # the boss is gone: give the OS a moment to re-parent us
         deadline = time.monotonic() + 0.5
-        while os.getppid() == ppid_before and time.monotonic() < deadline:
+        while os.getppid() == ppid_before and time.monotonic() < deadline:  # platform-ok: bounded; times out on Windows
             time.sleep(0.005)
     print(f"{name} 不在")
-    log(log_path, f"end {int(parent.is_alive())} {os.getppid()}")
+    log(log_path, f"end {int(parent.is_alive())} {os.getppid()}")  # platform-ok: as above
 
 
 if __name__ == "__main__":
