@@ -118,6 +118,7 @@ class Watchdog:
         env = dict(os.environ, PYTHONPATH=str(SOURCE_ROOT))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "lab.watchdog"],
+            cwd=SOURCE_ROOT,  # so that a user's own `lab` package (probe runs in their directory) cannot shadow ours
             stdin=subprocess.PIPE,
             text=True,
             env=env,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lab.records import load, result_paths
-from tests.conftest import FAILING, run_lab
+from tests.conftest import FAILING, alive, run_lab
 
 
 def run_failing(tmp_path: Path, *experiments: str, timeout: str = "60", method: str = "spawn"):
@@ -44,11 +44,11 @@ def assert_gone(pid_file: Path, within: float = 5.0) -> None:
     """Every pid the experiments wrote down is gone (or a zombie about to be reaped by init)."""
     pids = [int(line) for line in pid_file.read_text().split()] if pid_file.exists() else []
     deadline = time.monotonic() + within
-    alive = pids
-    while alive and time.monotonic() < deadline:
-        alive = [p for p in pids if alive(p)]
+    running = pids
+    while running and time.monotonic() < deadline:
+        running = [p for p in pids if alive(p)]
         time.sleep(0.1)
-    assert not alive, f"processes left behind: {alive}"
+    assert not running, f"processes left behind: {running}"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
