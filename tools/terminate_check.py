@@ -1,6 +1,6 @@
 """An independent ~20-line check of terminate_latency's terminate_to_join (not part of the lab).
 
-    python tools/terminate_check.py [trials]
+python tools/terminate_check.py [trials]
 """
 
 import multiprocessing as mp
