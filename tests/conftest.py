@@ -58,6 +58,14 @@ def alive(pid: int) -> bool:
 
 
 @pytest.fixture
+def method(start_method: str) -> str:
+    """The start method a test is about: one run per method the platform offers, through the
+    forklab pytest plugin's ``mp_context`` parametrization (ids ``fork``, ``spawn``, ``forkserver``;
+    unavailable methods skipped with the reason). Restrict with ``@pytest.mark.start_methods``."""
+    return start_method
+
+
+@pytest.fixture
 def cell(tmp_path: Path):
     """``cell(experiment, method)`` -> the record of a --quick run on the host interpreter."""
     return lambda experiment, method, **kw: run_cell(experiment, method, tmp_path, **kw)

@@ -17,7 +17,7 @@ METHODS = multiprocessing.get_all_start_methods()
 REIMPORTING = [m for m in ("spawn", "forkserver") if m in METHODS]
 
 
-@pytest.mark.parametrize("method", REIMPORTING)
+@pytest.mark.start_methods("spawn", "forkserver")
 def test_unguarded_start_fails_in_the_child_with_the_bootstrapping_error(cell, method):
     # Lib/multiprocessing/spawn.py, _check_not_importing_main: the child re-runs the main module
     # as __mp_main__, reaches start() while importing, raises RuntimeError; its exitcode is 1.
@@ -40,7 +40,6 @@ def test_fork_re_runs_no_module_level_code(cell):
         assert observations[scenario]["child_main_name"] == "__main__"
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_guarded_script_runs_its_target_under_every_method(cell, method):
     # Docs, programming guidelines, "Safe importing of main module".
     guarded = cell("main_guard", method)["observations"]["guarded"]
@@ -49,7 +48,6 @@ def test_guarded_script_runs_its_target_under_every_method(cell, method):
     assert guarded["bootstrap_error"] is False
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_a_childs_write_to_a_global_never_reaches_the_parent(cell, method):
     # Docs, programming guidelines: "Bear in mind that if code run in a child process tries to
     # access a global variable, then the value it sees ... may not be the same as the value in the
@@ -62,7 +60,6 @@ def test_a_childs_write_to_a_global_never_reaches_the_parent(cell, method):
     assert observations["child_sees_list_append"] is (method == "fork")
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_exit_codes_follow_bootstrap(cell, method):
     # Lib/multiprocessing/process.py, BaseProcess._bootstrap and Process.exitcode docs.
     codes = cell("exit_codes", method)["observations"]
@@ -79,7 +76,6 @@ def test_exit_codes_follow_bootstrap(cell, method):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals only")
-@pytest.mark.parametrize("method", METHODS)
 def test_killed_child_reports_minus_the_signal(cell, method):
     # Lib/multiprocessing/popen_fork.py: "exitcode of a process killed by signal N is -N".
     codes = cell("exit_codes", method)["observations"]
@@ -87,7 +83,6 @@ def test_killed_child_reports_minus_the_signal(cell, method):
     assert codes["kill()"] == -signal.SIGKILL
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_terminate_latency_counts_and_timings(cell, method):
     # popen_fork.py: terminate() sends SIGTERM, kill() SIGKILL; join() waits until reaped.
     record = cell("terminate_latency", method)

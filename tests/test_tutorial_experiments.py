@@ -39,7 +39,6 @@ def assert_count(count: dict) -> None:
 # --- process_creation ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_both_ways_of_creating_a_process_run_in_a_new_process(cell, method):
     # Docs, "The Process class": start() arranges for run() (or target) to be invoked in a
     # separate process; parent_process() (3.8+) is the process that created it. Docs, programming
@@ -60,7 +59,6 @@ def test_both_ways_of_creating_a_process_run_in_a_new_process(cell, method):
 
 
 @pytest.mark.skipif(not (CPYTHON and POSIX), reason="CPython's POSIX popen modules")
-@pytest.mark.parametrize("method", PARENT_STARTS_CHILD + (["forkserver"] if HAS_FORKSERVER else []))
 def test_getppid_is_the_parent_unless_the_forkserver_forked_the_child(cell, method):
     # Lib/multiprocessing/popen_fork.py and popen_spawn_posix.py start the child from the parent;
     # Lib/multiprocessing/forkserver.py forks it in the server process (main() / _serve_one).
@@ -73,7 +71,6 @@ def test_getppid_is_the_parent_unless_the_forkserver_forked_the_child(cell, meth
 # --- join_semantics --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_join_after_all_starts_is_concurrent_and_join_timeout_returns_early(cell, method):
     # Docs, Process.join: "Block the calling thread until the process whose join() method is called
     # terminates or until the optional timeout occurs ... the method returns None if its process
@@ -92,7 +89,6 @@ def test_join_after_all_starts_is_concurrent_and_join_timeout_returns_early(cell
 # --- daemon ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_daemon_lives_only_as_long_as_the_parents_main_code(cell, method):
     # Lib/multiprocessing/util.py, _exit_function (atexit): terminate daemonic children, join the
     # others. Docs, os._exit: exits "without calling cleanup handlers", so the daemon survives.
@@ -111,7 +107,6 @@ def test_daemon_lives_only_as_long_as_the_parents_main_code(cell, method):
         assert observations[scenario]["left_behind_and_killed"] is False
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_a_daemon_cannot_start_a_child(cell, method):
     # Lib/multiprocessing/process.py, BaseProcess.start:
     # assert not _current_process._config.get('daemon'), 'daemonic processes are not allowed to have children'
@@ -126,7 +121,6 @@ def test_a_daemon_cannot_start_a_child(cell, method):
 
 
 @pytest.mark.skipif(not POSIX, reason="Windows does not re-parent processes")
-@pytest.mark.parametrize("method", METHODS)
 def test_an_orphan_keeps_running_and_only_a_direct_child_is_re_parented(cell, method):
     # Docs, Process.terminate: descendants "will not be terminated - they will simply become
     # orphaned". Lib/multiprocessing/forkserver.py: every forkserver child holds the server's alive
@@ -142,7 +136,6 @@ def test_an_orphan_keeps_running_and_only_a_direct_child_is_re_parented(cell, me
 
 
 @pytest.mark.skipif(not POSIX, reason="no zombie state on Windows")
-@pytest.mark.parametrize("method", METHODS)
 def test_an_unjoined_child_is_a_zombie_until_reaped(cell, method):
     # Docs, programming guidelines, "Joining zombie processes": "On POSIX when a process finishes
     # but has not been joined it becomes a zombie ... Calling active_children() will join any
@@ -159,7 +152,6 @@ def test_an_unjoined_child_is_a_zombie_until_reaped(cell, method):
 # --- lock_race -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_a_lock_prevents_lost_updates_and_overselling(cell, method):
     # Docs, multiprocessing.Value: with lock=False the object "will not necessarily be
     # process-safe"; with a Lock around the read-modify-write nothing is lost. The tutorial's
@@ -179,7 +171,6 @@ def test_a_lock_prevents_lost_updates_and_overselling(cell, method):
     assert_count(observations["lock_faster_than_join"])
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_a_second_acquire_fails_for_lock_and_succeeds_for_rlock(cell, method):
     # Docs, multiprocessing.Lock.acquire: with a timeout it returns False if the lock could not be
     # acquired; RLock: "the same process or thread may acquire it again without blocking".
@@ -191,7 +182,6 @@ def test_a_second_acquire_fails_for_lock_and_succeeds_for_rlock(cell, method):
 # --- parallel_speedup ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_parallel_speedup_records_counts_and_samples_per_trial(cell, method):
     # Our own code: speed-ups depend on the machine's load, so only their form is asserted here;
     # the documented claims are expectations the report checks (lab/expectations.py).

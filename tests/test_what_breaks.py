@@ -69,7 +69,7 @@ def test_fork_pickles_nothing() -> None:
     assert {case: result["outcome"] for case, result in seen.items()} == dict.fromkeys(seen, "ok")
 
 
-@pytest.mark.parametrize("method", FRESH)
+@pytest.mark.start_methods("spawn", "forkserver")
 def test_fresh_interpreters_pickle_the_process_object(method: str) -> None:
     seen = observations("pickling", method)
     # Doc/library/pickle.rst, "What can be pickled": functions and classes reachable by name.
@@ -99,7 +99,6 @@ def test_fresh_interpreters_pickle_the_process_object(method: str) -> None:
 # --- fork_with_threads -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_fork_with_threads(method: str) -> None:
     seen = observations("fork_with_threads", method)
     # The lab's own promise (DESIGN.md): the driver is single-threaded, and the experiment joins its thread.
@@ -123,7 +122,6 @@ def test_fork_with_threads(method: str) -> None:
 # --- random_state ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_random_state(method: str) -> None:
     seen = observations("random_state", method)
     # FACTS.md, Random state: the global generator is reseeded in a fork child (Lib/random.py,
@@ -144,7 +142,6 @@ def test_random_state(method: str) -> None:
 # --- inherited_state ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_inherited_state(method: str) -> None:
     seen = observations("inherited_state", method)
     # FACTS.md, The __main__ module in the child: spawn and forkserver send sys.path, sys.argv and
@@ -174,7 +171,6 @@ def test_inherited_state(method: str) -> None:
 # --- memory ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_memory(method: str) -> None:
     seen = observations("memory", method)
     # A fork child is a copy of the parent; spawn and forkserver children are fresh interpreters.
@@ -194,7 +190,6 @@ def test_memory(method: str) -> None:
 # --- default_context ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", METHODS)
 def test_default_context(method: str) -> None:
     seen = observations("default_context", method)
     # Docs, get_start_method(allow_none=True): None until a method is fixed.
