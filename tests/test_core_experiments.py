@@ -14,7 +14,6 @@ import pytest
 
 CPYTHON = platform.python_implementation() == "CPython"
 METHODS = multiprocessing.get_all_start_methods()
-REIMPORTING = [m for m in ("spawn", "forkserver") if m in METHODS]
 
 
 @pytest.mark.start_methods("spawn", "forkserver")

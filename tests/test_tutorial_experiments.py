@@ -19,8 +19,6 @@ import pytest
 CPYTHON = platform.python_implementation() == "CPython"
 POSIX = sys.platform != "win32"
 METHODS = multiprocessing.get_all_start_methods()
-PARENT_STARTS_CHILD = [m for m in ("fork", "spawn") if m in METHODS]  # forkserver: the server forks it
-HAS_FORKSERVER = "forkserver" in METHODS
 
 
 def ok(record: dict) -> dict:

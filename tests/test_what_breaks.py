@@ -24,7 +24,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
-FRESH = [m for m in ("spawn", "forkserver") if m in METHODS]  # methods that start a fresh interpreter
 CPYTHON = sys.implementation.name == "cpython"
 LINUX = sys.platform.startswith("linux")
 FORK = pytest.mark.skipif("fork" not in METHODS, reason="fork is not offered on this platform")
