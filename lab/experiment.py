@@ -63,11 +63,20 @@ def not_applicable(reason: str) -> Dict[str, str]:
     return {"status": NOT_APPLICABLE, "reason": reason}
 
 
-def classify_count(count: int, trials: int) -> Dict[str, Any]:
-    """A count over trials, stored with a classification that is stable across runs."""
+def classify_count(count: int, trials: int, presence: bool = False) -> Dict[str, Any]:
+    """A count over trials, stored with a classification that is stable across runs.
+
+    The default classes, ``none``/``some``/``all``, suit outcomes that are certain either way
+    (with a lock no update is lost, in every round). A race is a matter of chance: lost updates
+    in 5 of 6 rounds today may be 6 of 6 tomorrow, so ``presence=True`` classifies it as
+    ``none``/``seen`` -- "can it happen?" -- which is what stays stable between runs.
+    """
     if trials <= 0:
         raise ValueError("a count needs at least one trial")
-    kind = "none" if count == 0 else "all" if count == trials else "some"
+    if presence:
+        kind = "none" if count == 0 else "seen"
+    else:
+        kind = "none" if count == 0 else "all" if count == trials else "some"
     return {"count": count, "trials": trials, "fraction": round(count / trials, 4), "class": kind}
 
 

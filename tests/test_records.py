@@ -145,3 +145,15 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 
 def test_schema_tag_is_written() -> None:
     assert json.loads(dump(make_file()))["schema"] == SCHEMA
+
+
+def test_classify_count_classes() -> None:
+    from lab.experiment import classify_count
+
+    assert classify_count(0, 5)["class"] == "none"
+    assert classify_count(3, 5) == {"count": 3, "trials": 5, "fraction": 0.6, "class": "some"}
+    assert classify_count(5, 5)["class"] == "all"
+    assert classify_count(5, 5, presence=True)["class"] == "seen"
+    assert classify_count(0, 5, presence=True)["class"] == "none"
+    with pytest.raises(ValueError, match="at least one trial"):
+        classify_count(0, 0)

@@ -30,6 +30,9 @@ def ok(record: dict) -> dict:
 def assert_count(count: dict) -> None:
     """A classify_count() observation is well formed (lab/experiment.py)."""
     assert 0 <= count["count"] <= count["trials"]
+    if count["class"] == "seen":  # classify_count(..., presence=True): races
+        assert count["count"] > 0
+        return
     expected = "none" if count["count"] == 0 else "all" if count["count"] == count["trials"] else "some"
     assert count["class"] == expected
 
