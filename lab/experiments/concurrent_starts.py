@@ -36,7 +36,7 @@ EXPERIMENT = Experiment(
 def run(cell: Cell) -> None:
     parents = cell.trials(full=4, quick=1)
     repeats = 1  # a burst of 16 is already 16 starts; more parents beat more bursts in one parent
-    tasks = cell.trials(full=2000, quick=400)
+    tasks = cell.trials(full=20000, quick=2000)  # enough that the map takes tens of ms, above the noise
     observed = run_parents(
         cell,
         "startup_concurrent.py",

@@ -9,7 +9,6 @@ map() over 4 trivial tasks (the workers come up), per-task time of map() over TA
 with the default chunksize, and close() + join().
 """
 
-import json
 import multiprocessing
 import os
 import sys
@@ -78,6 +77,8 @@ def pool_timings(context, tasks):
 
 
 if __name__ == "__main__":
+    import json  # here, not at the top: spawn and forkserver children re-run the top level
+
     out, repeats, ks, tasks = sys.argv[1], int(sys.argv[2]), [int(k) for k in sys.argv[3].split(",")], int(sys.argv[4])
     context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
     result = {"samples": {}, "units": {}, "observations": {"cpu_count": os.cpu_count()}}

@@ -8,7 +8,6 @@ timed on its own ("cold": the constructor, the first submit() and its result, wi
 max_workers); WARM more executors are then created and timed the same way in the same parent.
 """
 
-import json
 import multiprocessing
 import os
 import sys
@@ -32,6 +31,8 @@ def first_result(mp_context):
 
 
 if __name__ == "__main__":
+    import json  # here, not at the top: spawn and forkserver children re-run the top level
+
     out, warm, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"]) if mode == "context" else None
     prefix = "" if mode == "context" else "no_mp_context_"

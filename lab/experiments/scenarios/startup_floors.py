@@ -8,10 +8,8 @@ subtract one from the other. WARMUPS starts of the child come first and are disc
 one starts forkserver's server). The interpreter floors run sys.executable, as spawn does.
 """
 
-import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import time
 
@@ -75,6 +73,9 @@ def one_round(context):
 
 
 if __name__ == "__main__":
+    import json  # here, not at the top: spawn and forkserver children re-run the top level
+    import subprocess
+
     out, warmups, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
     for _ in range(warmups):

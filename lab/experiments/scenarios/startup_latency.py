@@ -10,7 +10,6 @@ FORKLAB_WEIGHT names a generated module that this script imports at its top, as 
 imports would be: spawn and forkserver children run this top level again, fork children do not.
 """
 
-import json
 import multiprocessing
 import os
 import sys
@@ -53,6 +52,8 @@ def start_once(context):
 
 
 if __name__ == "__main__":
+    import json  # here, not at the top: spawn and forkserver children re-run the top level
+
     out, warmups, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
     result = {"samples": {}, "units": {}, "observations": {}}
