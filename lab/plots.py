@@ -121,6 +121,16 @@ def _methods(found: list[Source], experiment: str, names: list[str]) -> list[str
     return [m for m in METHODS if any(s.timing(experiment, m, n) for s in found for n in names)]
 
 
+def _log_axis(axes) -> None:
+    """A log scale labelled with plain numbers (3, 10, 100), which readers of milliseconds expect."""
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    axes.set_yscale("log")
+    axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(ScalarFormatter())
+    axes.yaxis.set_minor_formatter(NullFormatter())
+
+
 def _distribution(figure, found: list[Source], experiment: str, meta: dict[str, Any], declared: dict[str, Any]):
     name = declared["timing"]
     methods = _methods(found, experiment, [name])
@@ -158,11 +168,10 @@ def _distribution(figure, found: list[Source], experiment: str, meta: dict[str, 
     axes.set_xticks(range(len(shown)))
     crowded = len(shown) > 6
     axes.set_xticklabels([s.name for s in shown], rotation=30 if crowded else 0, ha="right" if crowded else "center")
-    axes.set_yscale("log")
+    _log_axis(axes)
     axes.set_ylabel(f"{name} ({unit}, log scale)")
     axes.set_title(str(declared.get("title") or meta.get("title") or experiment))
-    axes.legend(title="start method", loc="upper left", frameon=False)
-    figure.text(0.99, 0.01, "boxes: quartiles and median; whiskers: p5 to p95", ha="right", fontsize=7, alpha=0.7)
+    axes.legend(title="start method (box: quartiles,\nwhiskers: p5 to p95)", loc="upper left", frameon=False)
     return True
 
 
@@ -175,6 +184,7 @@ def _series(figure, found: list[Source], experiment: str, meta: dict[str, Any], 
     panels = figure.subplots(1, len(methods), squeeze=False)[0]
     for axes, method in zip(panels, methods, strict=True):
         unit = None
+        medians_drawn: list[float] = []
         for index, source in enumerate(found):
             xs, medians, low, high = [], [], [], []
             for point in points:
@@ -188,6 +198,7 @@ def _series(figure, found: list[Source], experiment: str, meta: dict[str, Any], 
                 high.append(timing["p95"] - timing["median"])
             if not xs:
                 continue
+            medians_drawn.extend(medians)
             axes.errorbar(
                 xs,
                 medians,
@@ -202,9 +213,13 @@ def _series(figure, found: list[Source], experiment: str, meta: dict[str, Any], 
         axes.set_title(method)
         axes.set_xlabel(str(declared.get("x_label", "x")))
         axes.set_xticks(sorted({p["x"] for p in points}))
-        axes.set_ylim(bottom=0)
+        spread = medians_drawn and min(medians_drawn) > 0 and max(medians_drawn) / min(medians_drawn) > 5
+        if spread:  # interpreters many times apart (PyPy's spawn): a linear axis would flatten the rest
+            _log_axis(axes)
+        else:
+            axes.set_ylim(bottom=0)
         if unit:
-            axes.set_ylabel(f"median, p5 to p95 ({unit})")
+            axes.set_ylabel(f"median, p5 to p95 ({unit}{', log scale' if spread else ''})")
     panels[-1].legend(title="interpreter", fontsize=7, frameon=False)
     figure.suptitle(str(declared.get("title") or meta.get("title") or experiment))
     return True
