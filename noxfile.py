@@ -19,7 +19,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["experiments", "report"]
 
 HOST = ["tabulate==0.10.0", "psutil>=5.9"]
-TEST = [*HOST, "pytest>=8", "pytest-xdist>=3.5", "pyyaml>=6"]  # pyyaml: the CI dry run reads the workflow
+PLOTS = ["matplotlib==3.11.2"]  # pinned: the SVGs are reproducible for one matplotlib version
+TEST = [*HOST, *PLOTS, "pytest>=8", "pytest-xdist>=3.5", "pyyaml>=6"]  # pyyaml: the CI dry run reads the workflow
 
 
 @nox.session
@@ -31,9 +32,9 @@ def experiments(session: nox.Session) -> None:
 
 @nox.session
 def report(session: nox.Session) -> None:
-    """Tabulate results/ into results/REPORT.md (and plots, when matplotlib is installed)."""
-    session.install(*HOST)
-    session.run("python", "-m", "lab", "report", *session.posargs)
+    """Tabulate results/ into results/REPORT.md, and draw its plots into results/plots/."""
+    session.install(*HOST, *PLOTS)
+    session.run("python", "-m", "lab", "report", "--plots", *session.posargs)
 
 
 @nox.session

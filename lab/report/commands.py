@@ -30,7 +30,32 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: --out {args.out}: cannot write ({problem.strerror}); nothing was written", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"wrote {out}", file=sys.stderr)
+    if args.plots:
+        return draw_plots(args.inputs or [DEFAULT_RESULTS], out.parent / "plots")
     return 0
+
+
+def draw_plots(inputs: list[Path], out_dir: Path) -> int:
+    """Draw the declared plots; without matplotlib say they were skipped and how to get them (exit 0)."""
+    from lab.plots import PlotsUnavailable, plot
+    from lab.records import ResultFileError, result_paths
+
+    files = [f for path in inputs for f in (result_paths(path) if Path(path).is_dir() else [Path(path)])]
+    try:
+        written = plot(files, out_dir)
+    except PlotsUnavailable as skipped:
+        print(str(skipped), file=sys.stderr)
+        return 0
+    except (ResultFileError, ReportInputError) as problem:
+        print(f"error: {problem} (no plot was drawn)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {len(written)} plots to {out_dir}", file=sys.stderr)
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw the SVG plots that experiments declare, from result files."""
+    return draw_plots(args.inputs or [DEFAULT_RESULTS], args.out)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -54,7 +79,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "inputs", nargs="*", type=Path, metavar="FILE|DIR", help="result files or directories (default: results)"
     )
     report.add_argument("--out", type=Path, default=DEFAULT_REPORT, help="default: results/REPORT.md")
+    report.add_argument("--plots", action="store_true", help="also draw the plots into plots/ beside the report")
     report.set_defaults(handler=cmd_report)
+
+    draw = sub.add_parser("plot", help="draw the declared plots as SVG files (needs matplotlib)")
+    draw.add_argument(
+        "inputs", nargs="*", type=Path, metavar="FILE|DIR", help="result files or directories (default: results)"
+    )
+    draw.add_argument("--out", type=Path, default=DEFAULT_RESULTS / "plots", help="default: results/plots")
+    draw.set_defaults(handler=cmd_plot)
 
     compare = sub.add_parser("diff", help="what changed between two sets of results (exit 1: a behaviour changed)")
     compare.add_argument("old", type=Path, metavar="OLD", help="a result file or directory")

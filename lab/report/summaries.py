@@ -367,7 +367,9 @@ def _median(timing: dict[str, Any] | None) -> str:
 # -- plots (lab/plots.py draws them; the report shows the numbers and names the file) ---------------
 def _plot_line(declared: dict[str, Any]) -> str:
     stem = declared.get("plot")
-    return f"Plot: {code(f'{stem}.svg')} (`python -m lab plot`, needs matplotlib)." if stem else ""
+    if not stem:
+        return ""
+    return f"Plot: [{stem}.svg](plots/{stem}.svg) (drawn by `python -m lab plot`, which needs matplotlib)."
 
 
 def _measures(sources: list[Source], targets: list[Ref], method: str) -> bool:
