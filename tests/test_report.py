@@ -283,8 +283,8 @@ def test_series_and_distribution_summaries_show_numbers_and_name_the_plot(tmp_pa
     series = tables(timings)[1]
     assert cells(series[0]) == ["size", "fork", "spawn"]  # forkserver timed out: no column
     assert cells(series[2]) == ["1", "2.75 ms", "3.50 ms"]
-    assert "Plot: `beta-series.svg`" in timings
-    assert "Start samples: Plot: `beta-start.svg`" in timings
+    assert "Plot: [beta-series.svg](plots/beta-series.svg)" in timings
+    assert "Start samples: Plot: [beta-start.svg](plots/beta-start.svg)" in timings
     assert "not rendered" not in timings
 
 

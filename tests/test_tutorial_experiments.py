@@ -196,8 +196,9 @@ def test_parallel_speedup_records_counts_and_samples_per_trial(cell, method):
         "threads_faster_than_one",
         "threads_ran_in_parallel",
     ):
-        assert_count(observations[key])
-        assert observations[key]["trials"] == trials
+        count = observations[key]
+        assert 0 <= count["count"] <= count["trials"] == trials
+        assert count["class"] in ("yes", "no")  # from the median trial (parallel_speedup.by_median)
     for timing in ("one_process", "n_processes", "speedup_processes", "one_thread", "n_threads", "speedup_threads"):
         assert record["timings"][timing]["n"] == trials
     assert record["timings"]["speedup_processes"]["unit"] == "x"
