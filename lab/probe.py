@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from lab import METHODS
 from lab.cli import BadInput
 from lab.discovery import Interpreter
 from lab.normalise import normalise
-from lab.processes import new_group_options, settle_group, stop_group
+from lab.processes import run_group, tail
 
 TARGET_SCRIPT = Path(__file__).with_name("probe_target.py")
 SCRIPT_NAME = "_forklab_probe_target.py"
@@ -103,14 +102,6 @@ def target_environment(tmpdir: Path, cwd: Path) -> dict[str, str]:
     return env
 
 
-def _tail(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    return data[-TAIL_CHARS:].decode("utf-8", errors="replace")
-
-
 def exception_from_stderr(stderr: str) -> dict[str, str] | None:
     """The last ``Type: message`` line of a traceback, for a child that died before our code ran."""
     for line in reversed(stderr.strip().splitlines()):
@@ -122,33 +113,11 @@ def exception_from_stderr(stderr: str) -> dict[str, str] | None:
 
 def _launch(argv: list[str], cwd: Path, tmpdir: Path, timeout: float, watchdog: Any) -> tuple[int | None, bool, bool]:
     """Run the target interpreter as a process group; (returncode, timed_out, left_processes)."""
-    with open(tmpdir / "stdout.txt", "wb") as out, open(tmpdir / "stderr.txt", "wb") as err:
-        process = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=target_environment(tmpdir, cwd),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            **new_group_options(),
-        )
-    if watchdog is not None:
-        watchdog.tell("add", process.pid)
-    timed_out = False
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        stop_group(process.pid)
-        process.wait()
-    finally:
-        if process.returncode is None:  # Ctrl-C or an error here: stop the cell before leaving
-            stop_group(process.pid)
-            process.wait()
-        clean = settle_group(process.pid)
-        if watchdog is not None:
-            watchdog.tell("del", process.pid)
-    return process.returncode, timed_out, not clean
+    started = (lambda process: watchdog.tell("add", process.pid)) if watchdog is not None else None
+    ended = (lambda process: watchdog.tell("del", process.pid)) if watchdog is not None else None
+    env = target_environment(tmpdir, cwd)
+    finished = run_group(argv, cwd, env, tmpdir, timeout, on_start=started, on_end=ended)
+    return finished.returncode, finished.timed_out, not finished.clean
 
 
 def probe_cell(interpreter: Interpreter, method: str, request: ProbeRequest, watchdog: Any = None) -> dict[str, Any]:
@@ -161,7 +130,7 @@ def probe_cell(interpreter: Interpreter, method: str, request: ProbeRequest, wat
         request_path.write_text(json.dumps(request.for_method(method)), encoding="utf-8")
         argv = [interpreter.executable, str(script), str(request_path), str(out)]
         code, timed_out, left = _launch(argv, Path.cwd(), tmpdir, request.timeout + STARTUP_ALLOWANCE_S, watchdog)
-        stdout, stderr = _tail(tmpdir / "stdout.txt"), _tail(tmpdir / "stderr.txt")
+        stdout, stderr = tail(tmpdir / "stdout.txt"), tail(tmpdir / "stderr.txt")
         record = _read_record(out, method, code, timed_out, request.timeout)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)

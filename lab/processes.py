@@ -13,8 +13,12 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 GRACE_S = 2.0
+TAIL_CHARS = 2000
 POSIX = os.name == "posix"
 
 
@@ -103,3 +107,64 @@ def settle_group(pgid: int, linger: float = 1.0) -> bool:
         return True
     stop_group(pgid)
     return False
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a process group ended: the leader's return code, whether it hit the timeout, and
+    whether the group was clean (nothing left running) when the leader exited."""
+
+    returncode: int
+    timed_out: bool
+    clean: bool
+
+
+def run_group(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    capture: Path,
+    timeout: float,
+    on_start: Callable[[subprocess.Popen], None] | None = None,
+    on_end: Callable[[subprocess.Popen], None] | None = None,
+) -> Finished:
+    """Run ``argv`` as the leader of a new process group, bounded by ``timeout``.
+
+    Its stdout and stderr go to ``capture/stdout.txt`` and ``capture/stderr.txt`` (files, not
+    pipes: a child that prints megabytes cannot block, and only a tail is ever read). On timeout,
+    or if the caller is interrupted while waiting, the whole group is stopped; afterwards
+    whatever the group left running is stopped too. ``on_start``/``on_end`` let the caller
+    register the group (with the watchdog, say) for exactly as long as it may be alive.
+    """
+    with open(capture / "stdout.txt", "wb") as out, open(capture / "stderr.txt", "wb") as err:
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, **new_group_options()
+        )
+    if on_start:
+        on_start(process)
+    timed_out = False
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        stop_group(process.pid)
+        process.wait()
+    finally:
+        if process.returncode is None:  # interrupted while waiting: stop the group before leaving
+            stop_group(process.pid)
+            process.wait()
+        clean = settle_group(process.pid)
+        if on_end:
+            on_end(process)
+    return Finished(process.returncode, timed_out, clean)
+
+
+def tail(path: Path, chars: int = TAIL_CHARS) -> str:
+    """The last characters of a captured stream: bounded however much the process printed."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - chars))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -29,10 +29,9 @@ from typing import Any
 from lab import METHODS, experiments
 from lab.discovery import Interpreter
 from lab.experiment import SOURCE_ROOT, TIMING
-from lab.processes import new_group_options, settle_group, stop_group
+from lab.processes import new_group_options, run_group, stop_group, tail
 from lab.records import ResultFile, save
 
-TAIL_CHARS = 2000
 DEFAULT_TIMEOUT_S = 120.0
 
 
@@ -143,17 +142,6 @@ class Watchdog:
         self.process.wait(timeout=30)
 
 
-def _tail(path: Path) -> str:
-    """The last characters of a captured stream: bounded however much the cell printed."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - TAIL_CHARS))
-            return handle.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def _describe_exit(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -180,34 +168,22 @@ class Runner:
     # -- one process ---------------------------------------------------------------------
     def _launch(self, argv: list[str], tmpdir: Path, timeout: float) -> tuple[int | None, bool]:
         """Run argv in tmpdir as a new process group; returns (returncode, timed_out)."""
-        with open(tmpdir / "stdout.txt", "wb") as out, open(tmpdir / "stderr.txt", "wb") as err:
-            process = subprocess.Popen(
-                argv,
-                cwd=tmpdir,
-                env=cell_environment(tmpdir, self.config.extra_path),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                **new_group_options(),
-            )
-        with self.active_lock:
-            self.active[process.pid] = process
-        if self.watchdog:
-            self.watchdog.tell("add", process.pid)
-        timed_out = False
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            stop_group(process.pid)
-            process.wait()
-        finally:
-            settle_group(process.pid)
+
+        def started(process: subprocess.Popen) -> None:
+            with self.active_lock:
+                self.active[process.pid] = process
+            if self.watchdog:
+                self.watchdog.tell("add", process.pid)
+
+        def ended(process: subprocess.Popen) -> None:
             if self.watchdog:
                 self.watchdog.tell("del", process.pid)
             with self.active_lock:
                 self.active.pop(process.pid, None)
-        return process.returncode, timed_out
+
+        env = cell_environment(tmpdir, self.config.extra_path)
+        finished = run_group(argv, tmpdir, env, tmpdir, timeout, on_start=started, on_end=ended)
+        return finished.returncode, finished.timed_out
 
     def environment(self, interpreter: Interpreter) -> dict[str, Any]:
         """Ask the interpreter to describe itself (lab.environment.collect) once per run."""
@@ -221,7 +197,7 @@ class Runner:
                 if timed_out or not out.exists():
                     raise RuntimeError(
                         f"{interpreter.executable} could not describe itself: "
-                        f"{_tail(tmpdir / 'stderr.txt').strip()[-300:]}"
+                        f"{tail(tmpdir / 'stderr.txt').strip()[-300:]}"
                     )
                 env = json.loads(out.read_text())
             finally:
@@ -261,7 +237,7 @@ class Runner:
 
     def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> dict[str, Any]:
         base = {"experiment": task.experiment, "method": task.method, "observations": {}, "timings": {}}
-        stderr_tail = _tail(tmpdir / "stderr.txt")
+        stderr_tail = tail(tmpdir / "stderr.txt")
         if timed_out:
             return {
                 **base,

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,16 @@ def run_cell(
     argv = [python, "-m", "lab.driver", "cell", experiment, method, str(out)] + (["--quick"] if quick else [])
     subprocess.run(argv, cwd=workdir, env=lab_env(), capture_output=True, timeout=timeout, check=False)
     return json.loads(out.read_text())
+
+
+def wait_for(predicate, seconds: float) -> bool:
+    """Poll ``predicate`` until it holds or ``seconds`` pass; its last answer."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
 
 
 def alive(pid: int) -> bool:

@@ -11,24 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from lab.records import load, result_paths
-from tests.conftest import FAILING, ROOT, alive, lab_env, run_lab
+from tests.conftest import FAILING, ROOT, alive, lab_env, run_lab, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and mounts")]
-
-
-def _wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def _snapshot(directory: Path) -> dict[str, str]:
@@ -62,14 +52,14 @@ def test_sigkill_of_the_runner_leaves_valid_files_and_no_cell_running(tmp_path: 
     env = lab_env(FORKLAB_EXTRA_EXPERIMENTS=str(FAILING), FORKLAB_TEST_PIDS=str(pids))
     runner = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, 30)
+        assert wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, 30)
         runner.send_signal(signal.SIGKILL)
         runner.wait(timeout=10)
     finally:
         if runner.poll() is None:
             runner.kill()
     hung = [int(p) for p in pids.read_text().split()]
-    assert _wait_for(lambda: not any(alive(p) for p in hung), 8), "the watchdog did not stop the cell in flight"
+    assert wait_for(lambda: not any(alive(p) for p in hung), 8), "the watchdog did not stop the cell in flight"
     assert _snapshot(out) == before  # still valid (loaded) and complete
     rerun = run_lab("run", "--python", sys.executable, "--out", str(out), "--quick", "--experiment", "exit_codes")
     assert rerun.returncode == 0, rerun.stderr  # a re-run recovers
@@ -182,4 +172,4 @@ def test_no_temporary_directories_sockets_or_semaphores_remain(tmp_path: Path, e
     assert list(scratch.iterdir()) == []  # per-cell dirs, forkserver sockets (pymp-*) all gone
     # Other processes on the machine (tests in parallel) may hold semaphores for a while: only one
     # that outlives them all counts as a leak.
-    assert _wait_for(lambda: not (_semaphores() - before), 15), _semaphores() - before
+    assert wait_for(lambda: not (_semaphores() - before), 15), _semaphores() - before

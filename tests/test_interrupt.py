@@ -5,24 +5,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from lab.records import load, result_paths
-from tests.conftest import FAILING, ROOT, alive, lab_env
+from tests.conftest import FAILING, ROOT, alive, lab_env, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-
-
-def _wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -50,8 +40,8 @@ def test_signal_stops_cells_in_flight_and_keeps_finished_ones(tmp_path: Path, si
     env = lab_env(FORKLAB_EXTRA_EXPERIMENTS=str(FAILING), FORKLAB_TEST_PIDS=str(pids))
     runner = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, 30)
-        assert _wait_for(lambda: bool(result_paths(out)) and load(result_paths(out)[0]).cells, 30)
+        assert wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, 30)
+        assert wait_for(lambda: bool(result_paths(out)) and load(result_paths(out)[0]).cells, 30)
         runner.send_signal(sig)
         _, stderr = runner.communicate(timeout=30)
     finally:
@@ -62,4 +52,4 @@ def test_signal_stops_cells_in_flight_and_keeps_finished_ones(tmp_path: Path, si
     cells = load(result_paths(out)[0]).cells
     assert [c["experiment"] for c in cells] == ["fail_raise"]  # finished cell kept, hung one not recorded
     hung = [int(p) for p in pids.read_text().split()]
-    assert _wait_for(lambda: not any(alive(p) for p in hung), 5)
+    assert wait_for(lambda: not any(alive(p) for p in hung), 5)
