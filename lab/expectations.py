@@ -315,6 +315,16 @@ EXPECTATIONS: list[Expectation] = [
         check=equals("kill_exitcodes", [-15]),
         applies=lambda env, method: cpython(env) and not posix(env),
     ),
+    Expectation(
+        id="terminate-is-a-request",
+        experiment="terminate_latency",
+        claim="terminate() only asks the OS to stop the child: is_alive() right after it can still be True "
+        "(the docs' own example sleeps 0.1 s before checking)",
+        source="docs, Process.terminate() and its example; the tutorial: terminate 与 start 一样都是给操作系统发送指令 "
+        "所以会有延迟",
+        check=equals("alive_right_after_terminate.class", "seen"),
+        applies=lambda env, method: cpython(env),
+    ),
     # --- end core ---
     # --- tutorial experiments (issue 5) ---
     # process_creation

@@ -89,7 +89,7 @@ def test_terminate_latency_counts_and_timings(cell, method):
     for how, sig in (("terminate", "SIGTERM"), ("kill", "SIGKILL")):
         count = observations[f"alive_right_after_{how}"]
         assert 0 <= count["count"] <= count["trials"]
-        assert count["class"] in ("none", "some", "all")
+        assert count["class"] == ("seen" if count["count"] else "none")  # a matter of chance: presence
         if hasattr(signal, sig):
             assert observations[f"{how}_exitcodes"] == [-getattr(signal, sig)]
     for timing in ("terminate_to_join", "terminate_to_not_alive", "kill_to_join", "kill_to_not_alive"):

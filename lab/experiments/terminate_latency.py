@@ -72,5 +72,7 @@ def run(cell: Cell) -> None:
                 alive_after += stop(cell, p, how, trial)
                 exitcodes.add(p.exitcode)
                 trial += 1
-        cell.observe(f"alive_right_after_{how}", classify_count(alive_after, trials))
+        # Whether the child can still be alive right after the request is the stable finding;
+        # how often depends on the machine's load, so the class is none/seen (presence).
+        cell.observe(f"alive_right_after_{how}", classify_count(alive_after, trials, presence=True))
         cell.observe(f"{how}_exitcodes", sorted(exitcodes))
