@@ -14,7 +14,18 @@ from typing import Any
 from lab import METHODS
 from lab.report.inputs import Interp, Origin, Source
 from lab.report.markdown import code, table, text
-from lab.report.values import NOT_MEASURED, Leaf, collapse, flatten, leaf, number, ratio_text, span, version_ranges
+from lab.report.values import (
+    NOT_MEASURED,
+    Leaf,
+    collapse,
+    flatten,
+    leaf,
+    number,
+    percent,
+    ratio_text,
+    span,
+    version_ranges,
+)
 
 KINDS = ("ratio", "headline", "decomposition", "floors", "series", "distribution")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -252,8 +263,8 @@ def _combine(values: dict[Interp, tuple[str, Any]], scope: Scope) -> str:
 
 # -- decomposition ---------------------------------------------------------------------------------
 def _share(value: float, total: float, unit: str) -> str:
-    percent = f" ({100 * value / total:.0f}%)" if total else ""
-    return f"{number(value)} {unit}{percent}"
+    share = f" ({percent(100 * value / total)}%)" if total else ""
+    return f"{number(value)} {unit}{share}"
 
 
 def render_decomposition(
@@ -307,7 +318,7 @@ def render_decomposition(
         out.blocks.append(f"{heading} (medians; {legend}; % of the total)\n\n{table(headers, rows)}")
         if declared.get("headline") and shares:
             body = (
-                f"{span(list(shares.values()), lambda x: f'{x:.0f}')}% of {code(total.timing)} under "
+                f"{span(list(shares.values()), percent)}% of {code(total.timing)} under "
                 f"{text(method)} is {text(rest_label)}"
             )
             out.headlines.append(scope.sentence(body, sorted(shares)) + ".")

@@ -153,6 +153,13 @@ def number(value: float) -> str:
     return f"{value:.3f}"
 
 
+def percent(value: float) -> str:
+    """A share in whole percent; a tiny negative share (a floor measured a hair above the total)
+    prints as 0, not as "-0"."""
+    text = f"{value:.0f}"
+    return "0" if text == "-0" else text
+
+
 def ratio_text(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
