@@ -208,13 +208,14 @@ def tickets(cell: Cell) -> None:
             # The tutorial's check_ticket reads the file outside the lock, so even with the lock a
             # buyer may read it half-written. Rare and a matter of chance: a count, not a behaviour.
             cell.sample(f"{key}_unreadable_while_checking", outcome.count(-1), unit="buyers")
+            cell.sample(f"{key}_unreadable_while_buying", outcome.count(-2), unit="buyers")
         observed = {
             "exactly_one_success": count(sum(1 for o in rounds if o.count(1) == 1), len(rounds)),
             "oversold": count(sum(1 for o in rounds if o.count(1) > 1), len(rounds)),
             "unreadable_while_buying": count(sum(o.count(-2) for o in rounds), BUYERS * len(rounds)),
         }
-        if not locked:  # without the lock, one success is luck, not behaviour: the samples keep the counts
-            del observed["exactly_one_success"]
+        if not locked:  # without the lock these are luck, not behaviour: the samples keep the counts
+            del observed["exactly_one_success"], observed["unreadable_while_buying"]
         cell.observe(key, observed)
 
 
