@@ -46,9 +46,30 @@ def test_timing_ratio_moves_beyond_the_threshold_are_reported_not_failing(result
     assert diff([OLD], [NEW], threshold=1.5).timings == []
 
 
+def test_timing_medians_that_moved_are_listed_with_the_count_compared(tmp_path):
+    data = json.loads((REPORT / "local-linux-cpython-3.12.json").read_text())
+    moved = next(c for c in data["cells"] if c["status"] == "ok" and c["timings"])
+    name, timing = next(iter(moved["timings"].items()))
+    timing["median"] *= 1.5
+    (tmp_path / "local-linux-cpython-3.12.json").write_text(json.dumps(data))
+    result = diff([REPORT / "local-linux-cpython-3.12.json"], [tmp_path])
+    assert len(result.medians) == 1
+    assert f"{moved['experiment']} · {name}" in result.medians[0]
+    assert result.medians[0].endswith("(+50%)")
+    assert result.medians_compared >= 1
+    assert result.exit_code == 0  # reported, not failing
+
+
 def test_the_same_results_have_no_change():
     same = diff([REPORT], [REPORT])
-    assert (same.added, same.removed, same.behaviour, same.versions, same.timings) == ([], [], [], [], [])
+    assert (same.added, same.removed, same.behaviour, same.versions, same.timings, same.medians) == (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     assert same.exit_code == 0
     assert same.render().endswith("No behaviour change.\n")
 

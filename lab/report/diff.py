@@ -57,6 +57,8 @@ class DiffResult:
     versions: list[str] = field(default_factory=list)
     timing_observations: list[Change] = field(default_factory=list)
     timings: list[str] = field(default_factory=list)
+    medians: list[str] = field(default_factory=list)
+    medians_compared: int = 0
 
     @property
     def behaviour_changed(self) -> bool:
@@ -78,6 +80,11 @@ class DiffResult:
                 [c.line() for c in self.timing_observations],
             ),
             (f"Timing ratios that moved by more than {self.threshold:.0%} (reported, not failing)", self.timings),
+            (
+                f"Timing medians that moved by more than {self.threshold:.0%}, of {self.medians_compared} compared "
+                "(reported, not failing)",
+                self.medians,
+            ),
         )
         for title, items in sections:
             if items:
@@ -170,6 +177,20 @@ def _timing_moves(where: str, old: Source, new: Source, experiment: str, thresho
     return moves
 
 
+def _median_moves(where: str, experiment: str, method: str, old_cell: dict, new_cell: dict, result: DiffResult) -> None:
+    """Each timing's median, old against new, for the same cell (absolute times: machine noise shows here)."""
+    if old_cell["status"] != "ok" or new_cell["status"] != "ok":
+        return
+    for name in sorted(set(old_cell["timings"]) & set(new_cell["timings"])):
+        before, after = old_cell["timings"][name]["median"], new_cell["timings"][name]["median"]
+        result.medians_compared += 1
+        if before and abs(after / before - 1) > result.threshold:
+            unit = new_cell["timings"][name]["unit"]
+            result.medians.append(
+                f"{where} · {method} · {experiment} · {name}: {before:g} → {after:g} {unit} ({after / before - 1:+.0%})"
+            )
+
+
 def _compare(old: Source, new: Source, where: str, result: DiffResult) -> None:
     old_methods, new_methods = set(old.methods()), set(new.methods())
     result.removed += [f"method {m} on {where}" for m in method_order(old_methods - new_methods)]
@@ -188,6 +209,7 @@ def _compare(old: Source, new: Source, where: str, result: DiffResult) -> None:
                     target.append(f"cell {experiment} {method} on {where}")
                 continue
             changes = _observation_changes(where, old_cell, new_cell)
+            _median_moves(where, experiment, method, old_cell, new_cell, result)
             old_version, new_version = _version(old, old_cell), _version(new, new_cell)
             if old_version != new_version:
                 result.versions.append(
