@@ -54,7 +54,8 @@ def process_state(pid: int) -> str:
 
 def state_source() -> str:
     """Where process_state() reads the state from (recorded beside the observation)."""
-    return "none" if WINDOWS else "/proc/PID/stat" if HAS_PROC else "ps -o stat="
+    # a label, not a path: "procfs" reads /proc/PID/stat, "ps" runs ps -o stat=
+    return "none" if WINDOWS else "procfs" if HAS_PROC else "ps"
 
 
 def wait_for_state(pid: int, wanted: tuple, timeout: float) -> str:

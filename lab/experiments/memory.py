@@ -138,7 +138,7 @@ def run(cell: Cell) -> None:
         for figure in ("rss", "pss", "uss"):
             values = [r[phase][figure] for r in reports]
             if None in values or control[figure] is None:
-                seen[figure] = not_applicable("/proc/PID/smaps_rollup is not available (Linux 4.14+)")
+                seen[figure] = not_applicable("no /proc/PID/smaps_rollup here (Linux 4.14+ has it)")
                 continue
             for value in values:
                 cell.sample(f"child_{figure}_{phase}", value, unit="MiB")
