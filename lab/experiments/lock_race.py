@@ -28,6 +28,7 @@ EXPERIMENT = Experiment(
     "does a Lock prevent it, and what does a lock cost compared with join()?",
     concept="并发将带来资源的竞争问题 ... 解决方案2: 就是给公共资源加锁----互斥锁 — concurrency brings competition "
     "for resources; the fix is a mutual-exclusion lock (and the ticket-buying exercise, 抢票)",
+    version=2,  # 2: chance outcomes without the lock (and half-written reads) are samples, races none/seen
 )
 
 PROCESSES = 3  # incrementing processes; more than the 2 cores this was sized on

@@ -24,6 +24,7 @@ EXPERIMENT = Experiment(
     concept="孤儿进程: 父进程先于子进程终止, 子进程会被操作系统接管; 僵尸进程: 子进程结束而父进程没有回收 — "
     "orphan: the parent ends first and the OS adopts the child; "
     "zombie: the child ended and the parent has not reaped it",
+    version=2,  # 2: zombie.state_source is a label (procfs, ps), no longer a path-like string
 )
 
 PROMPTLY = 0.5  # seconds an init that reaps gives an ended orphan; a container's PID 1 may take longer
