@@ -29,6 +29,13 @@ def normalise(text: str) -> str:
     return result
 
 
+def mask_paths(text: str) -> str:
+    """Mask absolute paths on every line of a longer text (a traceback, a stderr tail), keeping
+    each file's name: what a result file may hold of a crash without naming this machine."""
+    text = _WINDOWS_PATH.sub(lambda m: f"<path>/{m.group(1)}", text)
+    return _POSIX_PATH.sub(lambda m: f"<path>/{m.group(1)}", text)
+
+
 def describe_exception(exc: BaseException) -> dict:
     """An exception as an observation: its type name and normalised first message line."""
     return {"type": type(exc).__name__, "message": normalise(str(exc))}

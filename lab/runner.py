@@ -29,6 +29,7 @@ from typing import Any
 from lab import METHODS, experiments
 from lab.discovery import Interpreter
 from lab.experiment import SOURCE_ROOT, TIMING
+from lab.normalise import mask_paths
 from lab.processes import new_group_options, run_group, stop_group, tail
 from lab.records import ResultFile, save
 
@@ -261,6 +262,9 @@ class Runner:
     def _provenance(self, task: Task, record: dict[str, Any]) -> dict[str, Any]:
         module = experiments.load(task.experiment)
         record.setdefault("error", None)
+        for key in ("error", "stderr_tail"):  # a traceback names files by absolute path: keep names only
+            if record.get(key):
+                record[key] = mask_paths(record[key])
         record["provenance"] = {
             "run_id": self.run_id,
             "created_at": utc_now(),

@@ -76,6 +76,8 @@ def test_exception_is_an_error_with_its_message(tmp_path: Path) -> None:
     assert cells["fail_raise"]["status"] == "error"
     assert cells["fail_raise"]["error"] == "RuntimeError: raised on purpose by a forklab test"
     assert "Traceback" in cells["fail_raise"]["stderr_tail"]
+    assert "<path>/fail_raise.py" in cells["fail_raise"]["stderr_tail"]  # file names kept, paths masked
+    assert str(FAILING) not in cells["fail_raise"]["stderr_tail"]
 
 
 def test_flood_of_output_is_captured_with_a_bounded_tail(tmp_path: Path) -> None:
