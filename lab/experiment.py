@@ -31,11 +31,83 @@ SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class Observation:
+    """How readers see one observation key: plain words first, the key kept small beside them.
+
+    ``key`` is a dotted path into the cell's observations (``unguarded.parent_exitcode``).
+    ``glance`` puts the row in the report's at-a-glance matrix (the 20-30 behaviours that
+    matter). ``depends_on`` names what the value depends on when it is not Python itself
+    (``"machine: what PID 1 is"``): such rows are labelled and kept out of behaviour counts, and
+    so are ``judgement`` rows -- a timing experiment's noisy yes/no (``processes_faster_than_one``).
+    """
+
+    key: str
+    label: str
+    glance: bool = False
+    depends_on: str = ""
+    judgement: bool = False
+
+    def metadata(self) -> Dict[str, Any]:
+        return {
+            "label": self.label,
+            "glance": self.glance,
+            "depends_on": self.depends_on,
+            "judgement": self.judgement,
+        }
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """An error message or symptom users meet, and the observation that shows where it happens.
+
+    One declaration serves the report (its symptom index), ``lab probe``, ``lab check`` and the
+    pytest plugin (through ``lab/symptoms.json``, generated from these declarations).
+
+    * ``id``: a stable slug (``cant-pickle-local-object``), used in links and by ``lab check``;
+    * ``title``: what the user sees, in plain words;
+    * ``messages``: the exact texts users meet, one per wording (they change between versions);
+    * ``pattern``: a regular expression that matches those texts in a traceback or warning;
+    * ``cause``: one sentence; ``fix``: what to do;
+    * ``evidence``: the observation key (in this experiment) that shows it, and ``shows``: the
+      value(s) of that observation meaning "it happens here" -- the report derives *where* it
+      happens (methods, versions, platforms) from the cells, never from this declaration;
+    * ``docs``: a docs.python.org link (the section that explains it).
+    """
+
+    id: str
+    title: str
+    messages: Tuple[str, ...]
+    pattern: str
+    cause: str
+    fix: str
+    evidence: str
+    shows: Tuple[Any, ...] = (True,)
+    docs: str = ""
+
+    def metadata(self) -> Dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "messages": list(self.messages),
+            "pattern": self.pattern,
+            "cause": self.cause,
+            "fix": self.fix,
+            "evidence": self.evidence,
+            "shows": list(self.shows),
+            "docs": self.docs,
+        }
+
+
+@dataclass(frozen=True)
 class Experiment:
     """What an experiment declares about itself, in one place.
 
-    ``summaries`` are plain dicts the report renders without knowing the experiment
-    (DESIGN.md, "Experiments own their summaries"); see ``lab/report`` for the kinds.
+    ``question`` is what it asks; ``lesson`` what a reader should take away (two sentences);
+    ``concept`` quotes the tutorial it comes from or says the idea in plain English (it is never
+    a made-up quotation). ``observations`` label the keys readers meet, ``symptoms`` the error
+    messages this experiment shows, ``docs`` the CPython documentation section it illustrates.
+    ``summaries`` are plain dicts the report renders without knowing the experiment; see
+    ``lab/report`` for the kinds. ``version`` is bumped when what the experiment measures changes.
     """
 
     name: str
@@ -45,6 +117,10 @@ class Experiment:
     kind: str = BEHAVIOUR
     version: int = 1
     summaries: Tuple[Dict[str, Any], ...] = ()
+    lesson: str = ""
+    docs: str = ""
+    observations: Tuple[Observation, ...] = ()
+    symptoms: Tuple[Symptom, ...] = ()
 
     def metadata(self) -> Dict[str, Any]:
         """The declaration as stored in a result file, so reports need no import of the module."""
@@ -52,9 +128,13 @@ class Experiment:
             "title": self.title,
             "question": self.question,
             "concept": self.concept,
+            "lesson": self.lesson,
+            "docs": self.docs,
             "kind": self.kind,
             "version": self.version,
             "summaries": [dict(s) for s in self.summaries],
+            "observations": {o.key: o.metadata() for o in self.observations},
+            "symptoms": [s.metadata() for s in self.symptoms],
         }
 
 
@@ -78,6 +158,20 @@ def classify_count(count: int, trials: int, presence: bool = False) -> Dict[str,
     else:
         kind = "none" if count == 0 else "all" if count == trials else "some"
     return {"count": count, "trials": trials, "fraction": round(count / trials, 4), "class": kind}
+
+
+def finish(*processes: Any, timeout: float = 30.0) -> None:
+    """Join each process, killing any that is still alive after ``timeout`` seconds.
+
+    The lab's safety net, written once: a lesson joins its children as the tutorial does, and a
+    child that hangs (a broken barrier, a deadlock the lesson provokes) cannot hang the cell.
+    """
+    for process in processes:
+        process.join(timeout)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(5)
 
 
 def now_ms() -> float:
