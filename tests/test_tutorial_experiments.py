@@ -185,7 +185,7 @@ def test_a_second_acquire_fails_for_lock_and_succeeds_for_rlock(cell, method):
 
 def test_parallel_speedup_records_counts_and_samples_per_trial(cell, method):
     # Our own code: speed-ups depend on the machine's load, so only their form is asserted here;
-    # the documented claims are expectations the report checks (lab/expectations.py).
+    # the documented claims are facts the report checks (lab/facts/).
     record = cell("parallel_speedup", method)
     observations = ok(record)
     assert observations["cpu_count"] == os.cpu_count()

@@ -14,14 +14,63 @@ import threading
 import warnings
 from typing import Any, Dict, List, Sequence
 
-from lab.experiment import Cell, Experiment
+from lab.experiment import Cell, Experiment, Observation, Symptom
 from lab.normalise import mask_pid, normalise
+
+OS_FORK = "https://docs.python.org/3/library/os.html#os.fork"
+START_METHODS = "https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods"
 
 EXPERIMENT = Experiment(
     name="fork_with_threads",
     title="fork() while another thread holds a lock",
     question="With a second thread alive, does start() warn, and can the child take a lock that thread held?",
     concept="os.fork() copies one thread: a lock another thread holds stays locked in the child",
+    version=2,
+    lesson="fork copies only the thread that calls it, so a lock another thread holds at that moment stays "
+    "locked in the child for ever, and a child that needs it hangs. Since 3.12 CPython warns with a "
+    "DeprecationWarning that the default filters hide; spawn and forkserver start a fresh interpreter, so they "
+    "neither copy the lock nor warn.",
+    docs=START_METHODS,
+    observations=(
+        Observation("with_thread.warning_emitted", "start() with a thread alive warns", glance=True),
+        Observation("with_thread.warning_categories", "Warning categories at start()"),
+        Observation("with_thread.child_lock", "The child takes a lock another thread held at start()", glance=True),
+        Observation("with_thread.child_threads", "Threads in the child"),
+        Observation("default_filters.shown", "A plain script shows the warning (default filters)"),
+        Observation("w_default.shown", "The script shows the warning under -W default"),
+    ),
+    symptoms=(
+        Symptom(
+            id="fork-multi-threaded-deprecation",
+            title="DeprecationWarning: This process is multi-threaded, use of fork() may lead to deadlocks",
+            messages=(
+                "DeprecationWarning: This process (pid=<pid>) is multi-threaded, use of fork() may lead to "
+                "deadlocks in the child.",
+            ),
+            pattern=r"is multi-threaded, use of fork\(\) may lead to deadlocks",
+            cause="The fork start method called os.fork() while another thread was alive; the child gets only "
+            "the calling thread, and CPython 3.12+ warns because any lock another thread held stays held in it.",
+            fix="Use the spawn or forkserver context (multiprocessing.get_context('forkserver')), or start the "
+            "processes before any thread; run with -W default to see the warning at all.",
+            evidence="with_thread.warning_emitted",
+            shows=(True,),
+            docs=OS_FORK,
+        ),
+        Symptom(
+            id="fork-child-hangs-on-a-held-lock",
+            title="A fork child hangs: it waits for a lock another thread held at fork time",
+            messages=(),
+            pattern=r"(?i)\b(fork|child)\b.{0,60}\b(hangs?|hung|deadlocks?)\b"
+            r"|\b(hangs?|hung|deadlocks?)\b.{0,60}\b(fork|child)\b",
+            cause="A fork child has only the thread that called fork(); a lock another thread held at that "
+            "moment (a logging handler's, an import lock, your own) is never released in it.",
+            fix="Do not fork while threads run: use spawn or forkserver, or start the processes first; give "
+            "acquire() and join() timeouts so a hang shows up as an error.",
+            evidence="with_thread.child_lock",
+            shows=("deadlocked",),
+            docs=START_METHODS,
+        ),
+    ),
 )
 
 SCENARIO = "fork_with_threads_default_filters.py"
@@ -88,6 +137,7 @@ def start_with_a_thread_holding_the_lock(cell: Cell, timeout: float) -> Dict[str
     return {
         "parent_threads_at_start": threads_at_start,
         "warning_emitted": bool(deprecations),
+        "warning_categories": [w.category.__name__ for w in caught],
         "warnings": describe_warnings(caught),
         "child_acquired_lock": None if report is None else report["acquired"],
         "child_lock": "no answer" if report is None else "acquired" if report["acquired"] else "deadlocked",

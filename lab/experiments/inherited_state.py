@@ -17,7 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from lab.experiment import Cell, Experiment, not_applicable
+from lab.experiment import Cell, Experiment, Observation, Symptom, not_applicable
+
+START_METHODS = "https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods"
+NEVER_SEEN = "the value set before an earlier start"
 
 EXPERIMENT = Experiment(
     name="inherited_state",
@@ -25,6 +28,69 @@ EXPERIMENT = Experiment(
     question="Which of the parent's run-time changes (environment, cwd, sys.path, argv, signals, logging, "
     "open files) does a child see?",
     concept="a child inherits a copy (fork) or a fresh start plus what multiprocessing sends (spawn, forkserver)",
+    lesson="A fork child is a copy of the parent at start(): environment, working directory, signal handlers, "
+    "logging handlers and open files all come along. A spawn child is a fresh interpreter that gets the "
+    "environment of its start() plus the sys.path, sys.argv and working directory multiprocessing sends, but "
+    "none of the parent's logging handlers, Python signal handlers or other open files; a forkserver child is "
+    "forked from a server started at the first start(), so environment changes made after that never reach it.",
+    docs=START_METHODS,
+    version=2,
+    observations=(
+        Observation("env_second_child", "os.environ as a child sees it, changed after the first start()", glance=True),
+        Observation("cwd_change_seen", "The child sees the parent's os.chdir()"),
+        Observation("sys_path_append_seen", "The child sees the parent's sys.path.append()"),
+        Observation("argv_change_seen", "The child sees the parent's change to sys.argv"),
+        Observation("signal_handler", "A Python signal handler the parent installed, in the child"),
+        Observation("signal_ignored", "A signal the parent ignores (SIG_IGN), in the child"),
+        Observation("logging_handler_seen", "The child has the parent's run-time logging handler", glance=True),
+        Observation("parent_fd", "A file the parent opened, by descriptor number, in the child"),
+        Observation("parent_fd_error", "What using that descriptor number raises in the child"),
+        Observation("stdin", "sys.stdin in the child"),
+        Observation("main_name_script", "__name__ of __main__ in a child of python script.py"),
+        Observation("main_name_python_m", "__name__ of __main__ in a child of python -m module"),
+    ),
+    symptoms=(
+        Symptom(
+            id="environment-change-missing-in-forkserver-child",
+            title="A forkserver child does not see os.environ changes made after the first start()",
+            messages=(),
+            pattern=r"(?i)\bforkserver\b.{0,60}\b(environ|environment|env var)",
+            cause="A forkserver child is forked from the server, which got the environment when it started (at "
+            "the first start()); multiprocessing sends sys.path, sys.argv and the working directory at each "
+            "start, never the environment.",
+            fix="Set os.environ before the first start() of the forkserver context, or pass the values to the "
+            "child as arguments.",
+            evidence="env_second_child",
+            shows=(NEVER_SEEN,),
+            docs=START_METHODS,
+        ),
+        Symptom(
+            id="logging-not-configured-in-child",
+            title="Log records from spawn and forkserver children are lost or unformatted",
+            messages=(),
+            pattern=r"(?i)\blogg(ing|er)\b.{0,60}\b(child|subprocess|spawn|forkserver)\b",
+            cause="Handlers the parent added at run time live in the parent: a spawn or forkserver child imports "
+            "logging afresh and has none (only logging's last-resort handler prints WARNING and above).",
+            fix="Configure logging in the child (at the start of the target, or a Pool initializer), or send "
+            "records to the parent with logging.handlers.QueueHandler and QueueListener.",
+            evidence="logging_handler_seen",
+            shows=(False,),
+            docs="https://docs.python.org/3/howto/logging-cookbook.html#logging-to-a-single-file-from-multiple-processes",
+        ),
+        Symptom(
+            id="bad-file-descriptor-in-child",
+            title="OSError: [Errno 9] Bad file descriptor for a descriptor number the parent opened",
+            messages=("OSError: [Errno 9] Bad file descriptor",),
+            pattern=r"\[Errno 9\] Bad file descriptor",
+            cause="spawn and forkserver children do not inherit the parent's file descriptors: a descriptor "
+            "number passed as an int is closed there, or names some other file.",
+            fix="Pass a path and open it in the child; sockets and Connection objects passed as arguments are "
+            "duplicated by multiprocessing.",
+            evidence="parent_fd",
+            shows=("not inherited",),
+            docs=START_METHODS,
+        ),
+    ),
 )
 
 ENV_NAME = "FORKLAB_INHERITED"
@@ -74,15 +140,16 @@ def kernel_ignores(signum: Optional[int]) -> Optional[bool]:
     return None
 
 
-def fd_state(fd: Optional[int], identity: Optional[Tuple[int, int]]) -> Optional[str]:
-    """Whether file descriptor ``fd`` here is the parent's file (a reused number is not)."""
+def fd_state(fd: Optional[int], identity: Optional[Tuple[int, int]]) -> Tuple[Optional[str], Optional[str]]:
+    """Whether file descriptor ``fd`` here is the parent's file (a reused number is not), and the
+    error using it raised here (``OSError: [Errno 9] Bad file descriptor``), if any."""
     if fd is None or identity is None:
-        return None
+        return None, None
     try:
         status = os.fstat(fd)
-    except OSError:
-        return "not inherited"
-    return "inherited" if (status.st_dev, status.st_ino) == tuple(identity) else "not inherited"
+    except OSError as exc:
+        return "not inherited", f"{type(exc).__name__}: [Errno {exc.errno}] {exc.strerror}"
+    return ("inherited" if (status.st_dev, status.st_ino) == tuple(identity) else "not inherited"), None
 
 
 def stdin_state() -> str:
@@ -138,7 +205,7 @@ def child_sees(cell: Cell, fd: Optional[int] = None, identity: Optional[Tuple[in
 def env_word(value: Optional[str], own: str) -> str:
     if value is None:
         return "not set"
-    return "the value set before its start" if value == own else "the value set before an earlier start"
+    return "the value set before its start" if value == own else NEVER_SEEN
 
 
 def main_name_in_a_script(cell: Cell) -> Any:
@@ -204,7 +271,9 @@ def run(cell: Cell) -> None:
     kernel = second["signal_ignored_kernel"]
     cell.observe("signal_ignored_kernel", not_applicable("no /proc/self/status SigIgn") if kernel is None else kernel)
     cell.observe("logging_handler_seen", ParentHandler.__name__ in second["logging_handlers"])
-    cell.observe("parent_fd", second["fd"])
+    fd, fd_error = second["fd"]
+    cell.observe("parent_fd", fd)
+    cell.observe("parent_fd_error", fd_error)
     cell.observe("stdin", first["stdin"])
     cell.observe("main_name_python_m", first["main_name"])
     cell.observe("main_name_script", main_name_in_a_script(cell))

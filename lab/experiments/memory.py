@@ -16,13 +16,26 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from lab.experiment import Cell, Experiment, not_applicable
+from lab.experiment import Cell, Experiment, Observation, not_applicable
 
 EXPERIMENT = Experiment(
     name="memory",
     title="Memory: shared after fork until written",
     question="Does a child hold a copy of the parent's large object, before and after it writes to it?",
     concept="fork shares the parent's pages copy-on-write; spawn and forkserver start with a fresh interpreter",
+    lesson="After fork the child shares the parent's memory pages until one of them writes to a page "
+    "(copy-on-write): its resident size counts the parent's big objects, but its private memory stays small "
+    "until it writes. spawn and forkserver children are fresh interpreters that do not have the parent's objects "
+    "at all, so whatever they need must be sent to them or loaded again.",
+    docs="https://docs.python.org/3/library/gc.html#gc.freeze",
+    observations=(
+        Observation("child_has_block", "The child has the parent's large object", glance=True),
+        Observation("untouched.rss", "Child's resident size (RSS) holds the block, before writing"),
+        Observation("untouched.pss", "Child's proportional share (PSS) of the block, before writing"),
+        Observation("untouched.uss", "Child's private memory (USS) holds the block, before writing"),
+        Observation("after_write.uss", "Child's private memory (USS) holds the block, after writing every page"),
+        Observation("block_mib", "Size of the parent's block (MiB)", depends_on="the lab: 200 MiB, 50 with --quick"),
+    ),
 )
 
 MIB = 1024 * 1024

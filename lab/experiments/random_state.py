@@ -12,13 +12,45 @@ from __future__ import annotations
 import random
 from typing import Any, Dict, List, Optional, Tuple
 
-from lab.experiment import Cell, Experiment
+from lab.experiment import Cell, Experiment, Observation, Symptom
 
 EXPERIMENT = Experiment(
     name="random_state",
     title="Random numbers in children",
     question="Do children draw identical random numbers, to each other or to the parent's next draw?",
     concept="fork copies generator state; random's global generator is reseeded after fork, your own is not",
+    lesson="A fork child starts with a copy of its parent's generators: the random module reseeds its own global "
+    "generator in every fork child, but a random.Random (or a numpy generator) you created is copied as it is, so "
+    "every child draws the same numbers. spawn and forkserver children create module-level generators again at "
+    "import, so a seeded one gives every child the same import-time numbers, and random.seed() in the parent "
+    "reaches none of them.",
+    docs="https://docs.python.org/3/library/random.html#random.seed",
+    observations=(
+        Observation("global_after_use.children_identical", "Children draw the same number from random.random()"),
+        Observation("global_after_seed.children_identical", "Children draw the same number after random.seed(n)"),
+        Observation(
+            "module_instance.children_identical",
+            "Children draw the same number from a module-level Random(seed)",
+            glance=True,
+        ),
+        Observation("module_instance.any_equals_parent_next", "A child draws the parent's next number (Random(seed))"),
+        Observation("passed_instance.children_identical", "Children draw the same number from a Random passed to them"),
+    ),
+    symptoms=(
+        Symptom(
+            id="identical-random-numbers-in-children",
+            title='Every child draws the same "random" numbers',
+            messages=(),
+            pattern=r"(?i)\b(same|identical|duplicated?)\b.{0,30}\brandom\b",
+            cause="A generator you created (random.Random, numpy's) is copied into every fork child with the "
+            "parent's state, and re-created from the same seed in every spawn or forkserver child.",
+            fix="Seed each child's generator in the child, from its identity or os.urandom "
+            "(random.Random(seed + worker_index); numpy: SeedSequence.spawn()).",
+            evidence="module_instance.children_identical",
+            shows=(True,),
+            docs="https://docs.python.org/3/library/random.html#random.seed",
+        ),
+    ),
 )
 
 SEED = 1234

@@ -31,11 +31,22 @@ def all_facts() -> tuple[Fact, ...]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         found += [dataclasses.replace(f, experiment=info.name) for f in getattr(module, "FACTS", ())]
+    return unique(found)
+
+
+def unique(facts: Iterable[Fact]) -> tuple[Fact, ...]:
+    """The facts, refused if two share an id: a report row and a link name one fact."""
+    found = tuple(facts)
     ids = [f.id for f in found]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
         raise ValueError(f"fact ids must be unique; repeated: {', '.join(duplicated)}")
-    return tuple(found)
+    return found
+
+
+def facts_about(experiment: str) -> tuple[Fact, ...]:
+    """The facts written in ``lab/facts/EXPERIMENT.py``."""
+    return tuple(f for f in all_facts() if f.experiment == experiment)
 
 
 @dataclass(frozen=True)
@@ -69,13 +80,21 @@ def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: d
     return verdict(AGREES if result else DIFFERS, observed)
 
 
+def evaluate_cell(env: dict[str, Any], cell: dict[str, Any], label: str = "") -> list[Verdict]:
+    """Every fact about this cell's experiment that applies to its environment and method."""
+    method = cell["method"]
+    return [
+        check_cell(f, env, label, method, cell) for f in facts_about(cell["experiment"]) if f.when.applies(env, method)
+    ]
+
+
 def evaluate(result_files: Iterable[Any], facts: Iterable[Fact] | None = None) -> list[Verdict]:
     """Every fact x every cell it applies to, over loaded result files.
 
     The methods considered for a file are those it holds cells for; a method the file has no
     cell of for the fact's experiment is ``not measured``.
     """
-    chosen = tuple(all_facts() if facts is None else facts)
+    chosen = all_facts() if facts is None else unique(facts)
     verdicts: list[Verdict] = []
     for result in result_files:
         env = result.environment

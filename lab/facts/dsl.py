@@ -250,8 +250,15 @@ class Fact:
     experiment: str = ""
 
     def __post_init__(self) -> None:
+        if not self.id or not self.claim:
+            raise ValueError(f"fact {self.id!r}: give an id and a claim in words")
         if not self.sources:
             raise ValueError(f"fact {self.id}: name at least one source (CPython's docs or source at a tag)")
+        strays = [s for s in self.sources if not isinstance(s, Source)]
+        if strays:
+            raise ValueError(f"fact {self.id}: sources are cpython(...), docs(...) or issue(...), not {strays[0]!r}")
+        if not self.check.tests:
+            raise ValueError(f"fact {self.id}: check at least one observation")
 
 
 def fact(id: str, claim: str, when: When, check: Check, *sources: Source) -> Fact:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from lab import METHODS
-from lab.expectations import AGREES, DIFFERS, EXPECTATIONS, NOT_MEASURED, Check, evaluate
+from lab.facts import AGREES, DIFFERS, NOT_MEASURED, Verdict, all_facts, evaluate
+from lab.facts.dsl import Source as FactSource
 from lab.normalise import normalise
 from lab.records import write_atomic
 from lab.report import summaries
@@ -147,7 +148,7 @@ class Report:
         }
 
     @cached_property
-    def checks(self) -> list[Check]:
+    def checks(self) -> list[Verdict]:
         return evaluate([s.result for s in self.sources])
 
     def title(self, experiment: str) -> str:
@@ -253,7 +254,7 @@ class Report:
             f"Documented vs observed: {counts[AGREES]} checks agree, **{counts[DIFFERS]} differ**, "
             f"{counts[NOT_MEASURED]} not measured"
         )
-        differing = list(dict.fromkeys(c.expectation.id for c in self.checks if c.outcome == DIFFERS))
+        differing = list(dict.fromkeys(c.fact.id for c in self.checks if c.outcome == DIFFERS))
         if differing:
             sentence += " (differences: " + ", ".join(code(i) for i in differing[:HEADLINE_ITEMS]) + ")"
         return sentence + "."
@@ -425,15 +426,15 @@ class Report:
         return shown
 
     def documented(self) -> str:
-        order = {e.id: index for index, e in enumerate(EXPECTATIONS)}
-        groups: dict[tuple, list[Check]] = {}
+        order = {f.id: index for index, f in enumerate(all_facts())}
+        groups: dict[tuple, list[Verdict]] = {}
         for check in self.checks:
             origin = Origin(str(check.environment.get("platform", "?")), check.label)
             observed = "; ".join(f"{code(path)} = {text(leaf(v).display)}" for path, v in check.observed.items())
             shown = (
                 observed if check.outcome != NOT_MEASURED else text(check.note) + (f" ({observed})" if observed else "")
             )
-            key = (OUTCOME_ORDER[check.outcome], order.get(check.expectation.id, len(order)), origin, shown)
+            key = (OUTCOME_ORDER[check.outcome], order.get(check.fact.id, len(order)), origin, shown)
             groups.setdefault(key, []).append(check)
         rows = []
         for key in sorted(groups):
@@ -443,24 +444,24 @@ class Report:
             rows.append(
                 [
                     outcome,
-                    f"{code(first.expectation.id)}: {text(first.expectation.claim)}",
+                    f"{code(first.fact.id)}: {text(first.fact.claim)} ({text(first.fact.when.describe())})",
                     text(self._where(origin, checks)),
                     key[3],
-                    text(first.expectation.source),
+                    "; ".join(_link(source) for source in first.fact.sources),
                 ]
             )
         counts = Counter(c.outcome for c in self.checks)
         intro = (
-            "Each documented fact (lab/expectations.py, from CPython's docs and source) checked against every "
+            "Each documented fact (lab/facts/, from CPython's docs and source at a tag) checked against every "
             f"cell it applies to: {counts[AGREES]} agree, {counts[DIFFERS]} differ, {counts[NOT_MEASURED]} not "
-            "measured. Differences first. An expectation is a claim to test: observations are never altered to agree."
+            "measured. Differences first. A fact is a claim to test: observations are never altered to agree."
         )
         if not rows:
-            return f"## Documented vs observed\n\n{intro}\n\nNo expectation applies to these cells."
+            return f"## Documented vs observed\n\n{intro}\n\nNo fact applies to these cells."
         headers = ["Result", "Claim", "Where", "Observed", "Source"]
         return f"## Documented vs observed\n\n{intro}\n\n{table(headers, rows)}"
 
-    def _where(self, origin: Origin, checks: list[Check]) -> str:
+    def _where(self, origin: Origin, checks: list[Verdict]) -> str:
         """``linux: fork, spawn on 3.8–3.13; forkserver on 3.8–3.12`` (methods sharing interpreters grouped)."""
         universe = self.universe(origin) if origin in self.by_origin else []
         per_method: dict[str, set[Interp]] = {}
@@ -514,6 +515,11 @@ class Report:
             "Created (UTC)",
         ]
         return f"## Environments\n\n{table(headers, rows)}"
+
+
+def _link(source: FactSource) -> str:
+    """A source as a Markdown link: its words, pointing at the tag it was read at."""
+    return f"[{text(source.text())}]({source.url})"
 
 
 def _round_robin(found: list[tuple[str, Row]]) -> list[tuple[str, Row]]:

@@ -13,7 +13,7 @@ import socket
 import sys
 
 from lab.experiments import pickling as p
-from lab.normalise import describe_exception
+from lab.normalise import describe_exception, normalise
 
 TIMEOUT = 15.0
 
@@ -30,6 +30,7 @@ def attempt(case, make_process, cleanup=()):
         process.start()
     except Exception as exc:
         raw["parent_error"] = describe_exception(exc)
+        raw["parent_error"]["notes"] = [normalise(note) for note in getattr(exc, "__notes__", [])]
         process = None
     sender.close()
     if process is not None:
