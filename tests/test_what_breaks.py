@@ -9,11 +9,13 @@ the observations have the shape our own code promises. No time or memory figure 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
 import pytest
 
+from lab import experiments
 from lab.environment import collect
 from lab.facts import AGREES, DIFFERS, NOT_MEASURED, evaluate_cell
 
@@ -22,6 +24,11 @@ pytestmark = pytest.mark.slow
 LINUX = sys.platform.startswith("linux")
 POSIX = hasattr(os, "fork")
 NOT_APPLICABLE = "not applicable"
+FIVE = ("pickling", "fork_with_threads", "random_state", "inherited_state", "memory")
+
+
+def symptoms(experiment: str) -> dict[str, Any]:
+    return {s.id: s for s in experiments.load(experiment).EXPERIMENT.symptoms}
 
 
 def recorded(observations: Any, path: str) -> bool:
@@ -77,6 +84,11 @@ def test_pickling(cell, method):
             assert result["exitcode"] not in (None, 0), case
         assert all(isinstance(note, str) for note in result["notes"]), case
         assert "/tmp/" not in str(result["message"]), case  # messages are normalised (lab.normalise)
+    # Where a symptom's evidence shows, the message observed here is one its pattern recognises.
+    for symptom in symptoms("pickling").values():
+        case = seen[symptom.evidence.split(".")[0]]
+        if case["outcome"] in symptom.shows:
+            assert re.search(symptom.pattern, f"{case['type']}: {case['message']}"), (symptom.id, case)
 
 
 def test_fork_with_threads(cell, method):
@@ -93,6 +105,9 @@ def test_fork_with_threads(cell, method):
         assert run["exitcode"] == 0
         assert run["shown"] is bool(run["lines"])
         assert all(":<line>:" in line and "<pid>" in line for line in run["lines"] if "multi-threaded" in line)
+    warning = symptoms("fork_with_threads")["fork-multi-threaded-deprecation"]
+    deprecations = [w["message"] for w in with_thread["warnings"] if w["category"] == "DeprecationWarning"]
+    assert all(re.search(warning.pattern, message) for message in deprecations), deprecations
 
 
 def test_random_state(cell, method):
@@ -114,6 +129,8 @@ def test_inherited_state(cell, method):
         assert seen["parent_fd_error"] is None
     else:  # closed in the child (EBADF), or the number names another file there
         assert seen["parent_fd_error"] is None or seen["parent_fd_error"].startswith("OSError: [Errno ")
+    if seen["parent_fd_error"] and "Errno 9]" in seen["parent_fd_error"]:
+        assert re.search(symptoms("inherited_state")["bad-file-descriptor-in-child"].pattern, seen["parent_fd_error"])
     for key in ("signal_handler", "signal_ignored"):
         if POSIX:
             assert seen[key] in ("default", "ignored", "parent's handler", "another handler", "set outside Python")
@@ -136,3 +153,17 @@ def test_memory(cell, method):
         assert set(seen["after_write"].values()) <= amounts
     else:  # nothing to write to: said so, not guessed
         assert seen["after_write"]["status"] == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("experiment", FIVE)
+def test_declarations_name_what_the_experiment_records(experiment):
+    declared = experiments.load(experiment).EXPERIMENT
+    keys = {o.key for o in declared.observations}
+    assert declared.lesson.count(". ") >= 1, "a lesson of two sentences"
+    assert declared.docs.startswith("https://docs.python.org/")
+    assert len(keys) == len(declared.observations)
+    assert sum(o.glance for o in declared.observations) <= 2  # the at-a-glance matrix stays 20-30 rows
+    for symptom in declared.symptoms:
+        assert symptom.evidence in keys, symptom.id
+        for message in symptom.messages:
+            assert re.search(symptom.pattern, message), (symptom.id, message)
