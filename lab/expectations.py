@@ -996,9 +996,9 @@ def check_cell(expectation: Expectation, label: str, env: Env, method: str, cell
 
     if cell is None:
         return result(NOT_MEASURED, note="no cell")
-    if cell.get("status") != "ok":
-        return result(NOT_MEASURED, note=f"cell {cell.get('status')}")
-    observations = cell.get("observations", {})
+    if cell.status != "ok":
+        return result(NOT_MEASURED, note=f"cell {cell.status}")
+    observations = cell.observations
     try:
         verdict = expectation.check(observations, env, method)
     except Exception as exc:  # an observation of an unexpected shape: say so, never guess
@@ -1010,7 +1010,7 @@ def check_cell(expectation: Expectation, label: str, env: Env, method: str, cell
 
 
 def evaluate(result_files: Any) -> list[Check]:
-    """Every expectation × every cell it applies to, over loaded result files (lab.records.ResultFile).
+    """Every expectation × every cell it applies to, over loaded result files (lab.results.files.ResultFile).
 
     The methods considered for a file are those it holds cells for; a method the file has no
     cell of for the expectation's experiment is ``not measured``.
@@ -1018,7 +1018,7 @@ def evaluate(result_files: Any) -> list[Check]:
     checks: list[Check] = []
     for result in result_files:
         env = result.environment
-        methods = list(dict.fromkeys(cell["method"] for cell in result.cells))
+        methods = list(dict.fromkeys(cell.method for cell in result.cells))
         for expectation in EXPECTATIONS:
             for method in methods:
                 if expectation.applies(env, method):

@@ -24,7 +24,8 @@ from lab.expectations import (
     get,
     reimports_main,
 )
-from lab.records import ResultFile
+from lab.results.files import ResultFile
+from lab.results.record import CellRecord
 
 LINUX_312 = {"platform": "linux", "implementation": "cpython", "python_version": "3.12.1"}
 WINDOWS_312 = {**LINUX_312, "platform": "windows"}
@@ -151,7 +152,7 @@ def test_evaluate_covers_every_applicable_cell_with_an_outcome():
         {"experiment": "exit_codes", "method": "fork", "status": "ok", "observations": {"sys.exit(3)": 4}},
         {"experiment": "exit_codes", "method": "spawn", "status": "timeout", "observations": {}},
     ]
-    checks = evaluate([ResultFile(environment=LINUX_312, cells=cells)])
+    checks = evaluate([ResultFile(environment=LINUX_312, cells=[CellRecord.from_json(c) for c in cells])])
     by = {(c.expectation.id, c.method): c for c in checks}
     assert by[("exitcode-sys-exit-3", "fork")].outcome == DIFFERS
     assert by[("exitcode-sys-exit-3", "fork")].observed == {"sys.exit(3)": 4}
@@ -171,7 +172,8 @@ def test_this_cpython_behaves_as_documented(cell, experiment, method):
 
     record = cell(experiment, method)
     assert record["status"] == "ok", record.get("error")
-    checks = [c for c in evaluate([ResultFile(environment=collect(), cells=[record])]) if c.method == method]
+    result = ResultFile(environment=collect(), cells=[CellRecord.from_json(record)])
+    checks = [c for c in evaluate([result]) if c.method == method]
     outcomes = {c.expectation.id: (c.outcome, c.observed) for c in checks if c.expectation.experiment == experiment}
     assert outcomes
     assert all(outcome == AGREES for outcome, _ in outcomes.values()), outcomes

@@ -18,8 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from lab.facts.dsl import MISSING, Fact, get
+from lab.results.record import NOT_MEASURED, OK, CellRecord
 
-AGREES, DIFFERS, NOT_MEASURED = "agrees", "DIFFERS", "not measured"
+AGREES, DIFFERS = "agrees", "DIFFERS"
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +52,7 @@ class Verdict:
     note: str = ""
 
 
-def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: dict[str, Any] | None) -> Verdict:
+def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: CellRecord | None) -> Verdict:
     """Evaluate one fact on one cell (None: the file holds no such cell)."""
 
     def verdict(outcome: str, observed: dict[str, Any] | None = None, note: str = "") -> Verdict:
@@ -59,9 +60,9 @@ def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: d
 
     if cell is None:
         return verdict(NOT_MEASURED, note="no cell")
-    if cell.get("status") != "ok":
-        return verdict(NOT_MEASURED, note=f"cell {cell.get('status')}")
-    observations = cell.get("observations", {})
+    if cell.status != OK:
+        return verdict(NOT_MEASURED, note=f"cell {cell.status}")
+    observations = cell.observations
     observed = {p: v for p in fact.check.paths if (v := get(observations, p)) is not MISSING}
     result = fact.check(observations)
     if result is None:
@@ -79,7 +80,7 @@ def evaluate(result_files: Iterable[Any], facts: Iterable[Fact] | None = None) -
     verdicts: list[Verdict] = []
     for result in result_files:
         env = result.environment
-        methods = list(dict.fromkeys(cell["method"] for cell in result.cells))
+        methods = list(dict.fromkeys(cell.method for cell in result.cells))
         for fact in chosen:
             for method in methods:
                 if fact.when.applies(env, method):
