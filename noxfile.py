@@ -22,7 +22,7 @@ HOST = ["tabulate==0.10.0", "psutil>=5.9"]
 # Pinned: the SVGs are byte-reproducible for one matplotlib version (3.11 needs Python 3.11+;
 # a Python 3.10 host gets the last 3.10 release, whose SVGs differ in detail).
 PLOTS = ["matplotlib==3.11.2; python_version >= '3.11'", "matplotlib==3.10.9; python_version < '3.11'"]
-TEST = [*HOST, *PLOTS, "pytest>=8", "pytest-xdist>=3.5", "pyyaml>=6"]  # pyyaml: the CI dry run reads the workflow
+TEST = [*HOST, *PLOTS, "pytest>=8", "pytest-xdist>=3.5", "pyyaml>=6"]  # pyyaml: tests read the workflow
 
 
 @nox.session
@@ -78,10 +78,24 @@ def _install_actionlint(session: nox.Session) -> None:
 
 @nox.session
 def ci(session: nox.Session) -> None:
-    """Dry-run .github/workflows/experiments.yml here: its ubuntu legs for the local interpreters,
-    then its report job (tools/ci_dry_run.py; `-- --quick`, `-- --experiments "a b"`, `-- --plan`)."""
-    session.install(*HOST, "pyyaml>=6")
-    session.run("python", "tools/ci_dry_run.py", *session.posargs)
+    """Dry-run .github/workflows/experiments.yml here: its experiments leg for each local interpreter,
+    then its report job, in a temporary directory (`-- --quick --experiment NAME` go to every leg)."""
+    session.install(*HOST)
+    work = Path(session.create_tmp()) / "ci"
+    shutil.rmtree(work, ignore_errors=True)
+    listing = session.run("python", "-m", "lab", "interpreters", "--paths", silent=True)
+    for target in str(listing).split():
+        # the workflow's "Run the experiments on the target only" step, with its label and --out
+        session.run(
+            "python", "-m", "lab", "run", "--python", target, "--label", "gha-ubuntu-latest",
+            "--out", str(work / "gha-results"), *session.posargs,
+        )  # fmt: skip
+    # the report job's "Build the merged report" and "Append the report to the job summary" steps
+    session.run("python", "-m", "lab", "report", str(work / "gha-results"), "--out", str(work / "report" / "REPORT.md"))
+    summary = work / "summary.md"
+    with summary.open("w", encoding="utf-8") as out:
+        session.run("python", "tools/step_summary.py", str(work / "report" / "REPORT.md"), stdout=out)
+    session.log(f"dry run done: {work}")
 
 
 @nox.session

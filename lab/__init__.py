@@ -3,7 +3,7 @@
 This package has two sides (see README, "Architecture"):
 
 * the *target side* (``lab.experiment``, ``lab.driver``, ``lab.stats``, ``lab.normalise``,
-  ``lab.records``, ``lab.environment``, ``lab.experiments``) is standard library only and runs
+  ``lab.results.files``, ``lab.environment``, ``lab.experiments``) is standard library only and runs
   straight from the source tree under CPython 3.8+ and PyPy 3.9+;
 * the *host side* (CLI, runner, reports) needs Python 3.10+ and may use third-party packages.
 

@@ -1,8 +1,8 @@
-"""The command line: ``python -m lab list|run|report|diff|plot|probe`` (host side, Python 3.10+).
+"""The command line: ``python -m lab list|run|report|diff|plot|probe|interpreters|migrate``.
 
 Bad input -- an unknown experiment or method, a --python SPEC that matches nothing, an
-unwritable --out, a corrupt or foreign result file -- gets one line on stderr saying what is
-wrong and what to do, exit code 2, and nothing stored is touched.
+unwritable --out, a corrupt or foreign result file -- raises ``lab.errors.BadInput``; ``main``
+prints its one line, exits 2, and nothing stored is touched. Host side, Python 3.10+.
 """
 
 from __future__ import annotations
@@ -15,36 +15,30 @@ from collections import Counter
 from pathlib import Path
 
 from lab import METHODS, experiments
-from lab.records import LABEL_PATTERN, ResultFileError, load, result_paths
+from lab.errors import EXIT_BAD_INPUT, BadInput
+from lab.options import add_method, add_python, chosen_interpreters, chosen_methods, positive
 
-EXIT_BAD_INPUT = 2
 DEFAULT_RESULTS = Path("results")
-
-
-class BadInput(Exception):
-    """One line for the user: what is wrong and what to do."""
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise BadInput(message)
+HOST_PACKAGES = "tabulate and psutil"
 
 
 # -- list ------------------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> int:
-    from tabulate import tabulate
-
-    rows = []
-    for name in experiments.names():
-        declared = experiments.load(name).EXPERIMENT
-        rows.append([name, declared.kind, declared.question])
-    print(tabulate(rows, headers=["experiment", "kind", "question"], tablefmt="simple"))
+    """Every experiment with its kind and question (plain text: needs no third-party package)."""
+    rows = [
+        (name, module.EXPERIMENT.kind, module.EXPERIMENT.question) for name, module in experiments.load_all().items()
+    ]
+    width = max(len(name) for name, _, _ in rows)
+    for name, kind, question in rows:
+        print(f"{name:<{width}}  {kind:<9}  {question}")
     return 0
 
 
 # -- run -------------------------------------------------------------------------------------
 def _validate_out(out: Path) -> None:
     """Refuse an output directory we cannot write, or one holding files we would damage."""
+    from lab.results.files import load, result_paths
+
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".forklab-write-test-{os.getpid()}"
@@ -55,14 +49,8 @@ def _validate_out(out: Path) -> None:
     for path in result_paths(out):
         try:
             load(path)
-        except ResultFileError as exc:
+        except BadInput as exc:
             raise BadInput(f"{exc} (nothing was run)") from None
-
-
-def _print_discovery(found: list, skipped: list[str], unmatched: list[str]) -> None:
-    print("interpreters: " + (", ".join(f"{i.label}" for i in found) or "none"), file=sys.stderr)
-    for note in skipped:
-        print(f"skipped: {note}", file=sys.stderr)
 
 
 def _progress(outcome, done: int, total: int) -> None:
@@ -70,7 +58,7 @@ def _progress(outcome, done: int, total: int) -> None:
     width = len(str(total))
     print(
         f"[{done:>{width}}/{total}] {task.interpreter.label:<16} {task.method:<10} {task.experiment:<22} "
-        f"{record['status']:<11} {outcome.seconds:6.2f}s",
+        f"{record.status:<11} {outcome.seconds:6.2f}s",
         file=sys.stderr,
         flush=True,
     )
@@ -82,10 +70,9 @@ def _summary(outcomes: list) -> str:
     by_cell: dict[tuple[str, str], Counter] = {}
     for outcome in outcomes:
         key = (outcome.task.interpreter.label, outcome.task.method)
-        by_cell.setdefault(key, Counter())[outcome.record["status"]] += 1
-    labels = sorted(
-        {k[0] for k in by_cell}, key=lambda s: [int(p) if p.isdigit() else p for p in s.replace("-", ".").split(".")]
-    )
+        by_cell.setdefault(key, Counter())[outcome.record.status] += 1
+    interpreters = {o.task.interpreter.label: o.task.interpreter for o in outcomes}
+    labels = sorted(interpreters, key=lambda label: interpreters[label].order)
     rows = []
     for label in labels:
         row = [label]
@@ -97,76 +84,69 @@ def _summary(outcomes: list) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from lab.discovery import select
-    from lab.runner import Interrupted, RunConfig, Runner, SaveFailed, plan
+    from lab.results.files import LABEL_PATTERN
+    from lab.run.plan import plan
+    from lab.run.runner import Interrupted, RunConfig, Runner
 
     known = experiments.names()
     names = args.experiment or known
     for name in names:
-        _check(name in known, f"unknown experiment {name!r}; `python -m lab list` shows the {len(known)} experiments")
-    methods = args.method or list(METHODS)
-    for method in methods:
-        _check(method in METHODS, f"unknown start method {method!r}; choose from {', '.join(METHODS)}")
-    _check(
-        bool(LABEL_PATTERN.match(args.label)),
-        f"--label {args.label!r}: use lower-case letters, digits, '.', '_' and '-'",
-    )
-    _check(args.jobs >= 1, "--jobs must be at least 1")
-    _check(args.timeout > 0, "--timeout must be a positive number of seconds")
+        if name not in known:
+            raise BadInput(f"unknown experiment {name!r}; `python -m lab list` shows the {len(known)} experiments")
+    methods = chosen_methods(args)
+    if not LABEL_PATTERN.match(args.label):
+        raise BadInput(f"--label {args.label!r}: use lower-case letters, digits, '.', '_' and '-'")
+    if args.jobs < 1:
+        raise BadInput("--jobs must be at least 1")
+    positive(args.timeout, "--timeout")
     _validate_out(args.out)
-    discovery = select(args.python)
-    _print_discovery(discovery.found, discovery.skipped, discovery.unmatched)
-    if discovery.unmatched:
-        raise BadInput(
-            f"--python {', '.join(discovery.unmatched)}: no supported interpreter (3.8+) matches; "
-            f"found {', '.join(i.label for i in discovery.found) or 'none'} -- install it or pass its path"
-        )
-    _check(bool(discovery.found), "no Python 3.8+ interpreter found; install one or pass --python PATH")
-
-    tasks = plan(discovery.found, methods, names)
+    interpreters = chosen_interpreters(args.python, ["all"])
     config = RunConfig(out_dir=args.out, quick=args.quick, jobs=args.jobs, timeout=args.timeout, label=args.label)
     runner = Runner(config, report=_progress)
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if hasattr(signal, "SIGTERM") else None
     try:
-        outcomes = runner.run(tasks)
+        outcomes = runner.run(plan(interpreters, methods, names))
     except Interrupted as stop:
         print(f"interrupted: stopped the cells in flight; finished cells are saved in {args.out}", file=sys.stderr)
         return stop.exit_code
-    except SaveFailed as problem:
-        raise BadInput(str(problem)) from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     print(_summary(outcomes))
-    failed = sum(1 for o in outcomes if o.record["status"] in ("error", "timeout"))
+    failed = sum(1 for o in outcomes if o.record.status in ("error", "timeout"))
     print(f"{len(outcomes)} cells, {failed} error or timeout, written to {args.out}", file=sys.stderr)
     return 0
 
 
 def _raise_terminated(signum, frame) -> None:
-    from lab.runner import Interrupted
+    from lab.run.runner import Interrupted
 
     raise Interrupted(128 + signum)
 
 
+# -- interpreters, migrate --------------------------------------------------------------------
+def cmd_interpreters(args: argparse.Namespace) -> int:
+    """The interpreters ``--python`` selects here (default: all), and where they are."""
+    chosen = chosen_interpreters(args.python, ["all"])
+    for interpreter in chosen:
+        print(interpreter.executable if args.paths else f"{interpreter.label:<18} {interpreter.executable}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Rewrite result files at the current schema under their current names (cells kept)."""
+    from lab.results.files import migrate
+
+    for old, new in migrate(args.directory):
+        print(f"{old.name} -> {new.name}" if old != new else f"{new.name}: rewritten", file=sys.stderr)
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
-    sub = top.add_subparsers(dest="command", required=True)
-
-    sub.add_parser("list", help="the experiments, each with its question").set_defaults(handler=cmd_list)
-
+def _add_run(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run experiments × start methods × interpreters")
-    run.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="a version (3.12), an executable name or path (pypy3), or all (default)",
-    )
-    run.add_argument(
-        "--method", action="append", default=[], metavar="M", help=f"one of {', '.join(METHODS)} (default: all)"
-    )
+    add_python(run, "all: the newest patch release of each series found")
+    add_method(run)
     run.add_argument("--experiment", action="append", default=[], metavar="NAME", help="default: all (see `list`)")
     run.add_argument("--out", type=Path, default=DEFAULT_RESULTS, help="results directory (default: results)")
     run.add_argument(
@@ -186,24 +166,42 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default: 120)")
     run.set_defaults(handler=cmd_run)
 
-    from lab.report.commands import add_parsers  # report and diff (lab/report)
 
-    add_parsers(sub)
-    from lab.probe import add_parser as add_probe_parser  # probe (issue 8)
+def parser() -> argparse.ArgumentParser:
+    from lab.probe import add_parser as add_probe
+    from lab.report.commands import add_parsers as add_report
 
-    add_probe_parser(sub)
+    top = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the experiments, each with its question").set_defaults(handler=cmd_list)
+    _add_run(sub)
+    add_report(sub)
+    add_probe(sub)
+    found = sub.add_parser("interpreters", help="the interpreters --python selects on this machine")
+    add_python(found, "all: the newest patch release of each series found")
+    found.add_argument("--paths", action="store_true", help="print only their paths, one per line")
+    found.set_defaults(handler=cmd_interpreters)
+    migrate = sub.add_parser("migrate", help="rewrite result files at the current schema and file names")
+    migrate.add_argument("directory", type=Path, nargs="?", default=DEFAULT_RESULTS, help="default: results")
+    migrate.set_defaults(handler=cmd_migrate)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         return args.handler(args)
     except BadInput as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except ResultFileError as problem:
-        print(f"error: {problem}", file=sys.stderr)
+    except ModuleNotFoundError as missing:
+        if missing.name not in ("tabulate", "psutil", "matplotlib"):
+            raise
+        print(
+            f"error: {missing.name} is not installed; forklab's command line needs {HOST_PACKAGES}: "
+            "`pip install forklab` (or `pip install .` in a checkout) installs them",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -19,7 +19,10 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List
+
+if TYPE_CHECKING:
+    from lab.results.record import CellRecord
 
 
 def _write_json(path: Path, data: Dict[str, Any]) -> None:
@@ -29,27 +32,25 @@ def _write_json(path: Path, data: Dict[str, Any]) -> None:
     os.replace(str(partial), str(path))
 
 
-def run_cell(experiment: str, method: str, quick: bool) -> Dict[str, Any]:
+def run_cell(experiment: str, method: str, quick: bool) -> CellRecord:
     """Run one experiment under one start method; the cell record without provenance."""
     from lab import experiments
     from lab.environment import available_methods
     from lab.experiment import Cell
+    from lab.results.record import OK, UNAVAILABLE, CellRecord
     from lab.stats import summarise
 
     module = experiments.load(experiment)
     started = time.perf_counter()
-    record: Dict[str, Any] = {"experiment": experiment, "method": method, "observations": {}, "timings": {}}
     if method not in available_methods():
-        record.update(status="unavailable", wall_s=0.0, error=f"{method} is not offered on this platform")
-        return record
+        return CellRecord.failed(experiment, method, UNAVAILABLE, f"{method} is not offered on this platform")
     cell = Cell(method=method, quick=quick, tmpdir=Path.cwd())
     module.run(cell)
-    record["observations"] = cell.observations
-    record["timings"] = {
+    timings = {
         name: summarise(values, cell.units[name], cell.parents.get(name)) for name, values in cell.samples.items()
     }
-    record.update(status="ok", wall_s=round(time.perf_counter() - started, 3), error=None)
-    return record
+    wall = round(time.perf_counter() - started, 3)
+    return CellRecord(experiment, method, OK, wall_s=wall, observations=cell.observations, timings=timings)
 
 
 def main(argv: List[str]) -> int:
@@ -59,20 +60,18 @@ def main(argv: List[str]) -> int:
         _write_json(Path(argv[1]), collect())
         return 0
     if len(argv) >= 4 and argv[0] == "cell":
+        from lab.results.record import ERROR, CellRecord
+
         experiment, method, out = argv[1], argv[2], Path(argv[3])
         try:
             record = run_cell(experiment, method, quick="--quick" in argv[4:])
         except BaseException as exc:  # the runner records the failure; the cell must say why
             lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
-            record = {
-                "experiment": experiment,
-                "method": method,
-                "status": "error",
-                "error": f"{type(exc).__name__}: {exc}",
-                "traceback": "".join(lines)[-4000:],
-            }
-        _write_json(out, record)
-        return 0 if record["status"] != "error" else 1
+            record = CellRecord.failed(
+                experiment, method, ERROR, f"{type(exc).__name__}: {exc}", "".join(lines)[-4000:]
+            )
+        _write_json(out, record.to_json())
+        return 0 if record.status != ERROR else 1
     sys.stderr.write(__doc__ or "")
     return 2
 

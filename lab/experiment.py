@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from lab.results.record import NOT_APPLICABLE
+
 BEHAVIOUR = "behaviour"
 TIMING = "timing"  # timing cells run with no other cell in flight
-NOT_APPLICABLE = "not applicable"
 
 #: Where the ``lab`` package lives; scenario scripts get it on their PYTHONPATH.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent

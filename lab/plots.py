@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from lab import METHODS
-from lab.records import ResultFile, load
+from lab.results.files import ResultFile, load
 
 PLOT_KINDS = ("distribution", "series")
 INSTALL_HINT = "pip install 'forklab[plots]' (or pip install matplotlib), then run: python -m lab plot"
@@ -64,9 +64,9 @@ class Source:
 
     def timing(self, experiment: str, method: str, name: str) -> dict[str, Any] | None:
         cell = self.result.cell(experiment, method)
-        if cell is None or cell.get("status") != "ok":
+        if cell is None or cell.status != "ok":
             return None
-        return cell.get("timings", {}).get(name)
+        return cell.timings.get(name)
 
 
 def _version(series: str) -> tuple[int, ...]:
@@ -247,7 +247,7 @@ def plot(result_files: list[Path], out_dir: Path) -> list[Path]:
     """Draw every declared plot from ``result_files`` into ``out_dir``; the paths written, sorted.
 
     Raises PlotsUnavailable (its message says how to get the plots) when matplotlib is missing,
-    and lab.records.ResultFileError for a bad result file.
+    and lab.results.files.ResultFileError for a bad result file.
     """
     reason = skipped_reason()
     if reason is not None:

@@ -3,8 +3,8 @@
 Each (interpreter, start method) is one cell, like an experiment's: a fresh target interpreter
 runs ``lab/probe_target.py`` in its own process group with a private temporary directory (also
 its TMPDIR, so forkserver sockets land there), bounded by ``--timeout``, and the whole group is
-stopped afterwards (lab.processes, as the runner does), with the runner's watchdog in case this
-process is killed. Interpreters are found by lab.discovery, as for ``run``.
+stopped afterwards (lab.run.processes, as the runner does), with the runner's watchdog in case this
+process is killed. Interpreters are found by lab.run.discovery, as for ``run``.
 
 The target interpreter runs in the user's current directory with that directory and the user's
 ``PYTHONPATH`` on ``sys.path`` -- and not the lab's source tree: ``probe_target.py`` is
@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from lab import METHODS
-from lab.cli import BadInput
-from lab.discovery import Interpreter
+from lab.errors import EXIT_FINDINGS, EXIT_OK, BadInput
 from lab.normalise import normalise
-from lab.processes import run_group, tail
+from lab.options import add_method, add_python, chosen_interpreters, chosen_methods, positive
+from lab.run.discovery import Interpreter
+from lab.run.processes import run_group, tail
 
 TARGET_SCRIPT = Path(__file__).with_name("probe_target.py")
 SCRIPT_NAME = "_forklab_probe_target.py"
@@ -38,10 +39,6 @@ TAIL_CHARS = 2000
 DROPPED_ENV = ("PYTHONHOME", "PYTHONEXECUTABLE", "PYTHONPATH")  # name one interpreter, or rebuilt below
 _SPEC = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)): ?(.*)$")
-
-
-class ProbeInputError(BadInput):
-    """Bad arguments to ``probe``: one line saying what is wrong and what to do (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ class ProbeRequest:
 def check_spec(text: str, option: str) -> str:
     """``package.module:callable`` (or ``:Class.method``), checked before any interpreter starts."""
     if not _SPEC.match(text):
-        raise ProbeInputError(
+        raise BadInput(
             f"{option} {text!r}: expected MODULE:CALLABLE, e.g. mypackage.workers:crunch (a module importable "
             "from the current directory or PYTHONPATH, and a callable defined in it)"
         )
@@ -81,10 +78,10 @@ def parse_json(text: str, option: str, kind: type) -> Any:
         value = json.loads(text)
     except ValueError as exc:
         example = f"{option} '[1, \"a\"]'" if kind is list else f"{option} '{{\"n\": 3}}'"
-        raise ProbeInputError(f"{option}: not valid JSON ({exc}); quote it for your shell, e.g. {example}") from None
+        raise BadInput(f"{option}: not valid JSON ({exc}); quote it for your shell, e.g. {example}") from None
     if not isinstance(value, kind):
         wanted = "an array, e.g. '[1, 2]'" if kind is list else "an object, e.g. '{\"n\": 3}'"
-        raise ProbeInputError(f"{option}: expected a JSON {wanted}, got {type(value).__name__}")
+        raise BadInput(f"{option}: expected a JSON {wanted}, got {type(value).__name__}")
     return value
 
 
@@ -173,7 +170,7 @@ def run_probe(
     interpreters: list[Interpreter], methods: list[str], request: ProbeRequest, progress: Any = None
 ) -> list[dict[str, Any]]:
     """Every (interpreter, method) cell, one after another (so wall times are not contended)."""
-    from lab.runner import Watchdog
+    from lab.run.runner import Watchdog
 
     cells = []
     watchdog = Watchdog()
@@ -269,23 +266,6 @@ def import_hints(cells: list[dict[str, Any]], target: str) -> list[str]:
 
 
 # -- command ---------------------------------------------------------------------------------
-def _interpreters(specs: list[str]) -> list[Interpreter]:
-    """``--python`` as for ``run``; without it, the interpreter running this command."""
-    from lab.discovery import select
-
-    discovery = select(specs or [sys.executable])
-    for note in discovery.skipped:
-        print(f"skipped: {note}", file=sys.stderr)
-    if discovery.unmatched:
-        raise ProbeInputError(
-            f"--python {', '.join(discovery.unmatched)}: no supported interpreter (3.8+) matches; "
-            f"found {', '.join(i.label for i in discovery.found) or 'none'} -- install it or pass its path"
-        )
-    if not discovery.found:
-        raise ProbeInputError("no Python 3.8+ interpreter found; pass --python PATH")
-    return discovery.found
-
-
 def _progress(cell: dict[str, Any]) -> None:
     print(f"probed {cell['interpreter']:<18} {cell['method']:<10} {result_of(cell)}", file=sys.stderr, flush=True)
 
@@ -299,14 +279,9 @@ def main(args: Any) -> int:
         setup=check_spec(args.setup, "--setup") if args.setup else None,
         timeout=args.timeout,
     )
-    if not args.timeout > 0:
-        raise ProbeInputError("--timeout must be a positive number of seconds")
-    methods = args.method or list(METHODS)
-    for method in methods:
-        if method not in METHODS:
-            raise ProbeInputError(f"unknown start method {method!r}; choose from {', '.join(METHODS)}")
-    interpreters = _interpreters(args.python)
-    print("interpreters: " + ", ".join(i.label for i in interpreters), file=sys.stderr)
+    positive(args.timeout, "--timeout")
+    methods = chosen_methods(args)
+    interpreters = chosen_interpreters(args.python, [sys.executable])
     cells = run_probe(interpreters, methods, request, progress=_progress)
     if args.json:
         print(json.dumps(cells, indent=1))
@@ -314,7 +289,7 @@ def main(args: Any) -> int:
         print(table(cells))
     for hint in import_hints(cells, request.target):
         print(hint, file=sys.stderr)
-    return 0 if all(cell.get("status") in ("ok", "unavailable") for cell in cells) else 1
+    return EXIT_OK if all(cell.get("status") in ("ok", "unavailable") for cell in cells) else EXIT_FINDINGS
 
 
 def add_parser(sub: Any) -> None:
@@ -334,16 +309,8 @@ def add_parser(sub: Any) -> None:
         metavar="MODULE:CALLABLE",
         help="called with no arguments in the parent before the process starts (your program's configure())",
     )
-    probe.add_argument(
-        "--python",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="a version (3.12), an executable name or path (pypy3), or all (default: this interpreter)",
-    )
-    probe.add_argument(
-        "--method", action="append", default=[], metavar="M", help=f"one of {', '.join(METHODS)} (default: all)"
-    )
+    add_python(probe, "the interpreter running this command")
+    add_method(probe)
     probe.add_argument(
         "--timeout", type=float, default=30.0, metavar="S", help="seconds for the child to finish (default: 30)"
     )

@@ -32,7 +32,7 @@ def test_list_names_every_experiment_with_its_question() -> None:
     [
         (["--experiment", "no_such"], ["unknown experiment 'no_such'", "python -m lab list"]),
         (["--method", "vfork"], ["unknown start method 'vfork'", "fork, spawn, forkserver"]),
-        (["--python", "3.99"], ["--python 3.99", "install it or pass its path"]),
+        (["--python", "3.99"], ["--python 3.99", "or pass its path"]),
         (["--python", "/no/such/python"], ["/no/such/python"]),
         (["--label", "Bad Label"], ["--label"]),
     ],
@@ -54,7 +54,7 @@ def test_unwritable_out(tmp_path: Path) -> None:
     [
         ('{"schema": "forklab', "is not valid JSON"),
         ('{"name": "x"}', "not a forklab result file"),
-        ('{"schema": "forklab.results/9"}', "forklab.results/9 is not forklab.results/1"),
+        ('{"schema": "forklab.results/9"}', "forklab.results/9 is not one this lab reads"),
     ],
 )
 def test_corrupt_or_foreign_result_file_stops_the_run_and_stays(tmp_path: Path, content: str, fragment: str) -> None:
@@ -67,7 +67,7 @@ def test_corrupt_or_foreign_result_file_stops_the_run_and_stays(tmp_path: Path, 
 
 
 def test_too_old_interpreter_is_refused(tmp_path: Path) -> None:
-    from lab.discovery import discover_all
+    from lab.run.discovery import discover_all
 
     old = [note for note in discover_all().skipped if "older than 3.8" in note]
     if not old:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.cli import main as lab_main
 from lab.report import ReportInputError, diff
-from lab.report.commands import main as lab_main
 
 DATA = Path(__file__).resolve().parent / "data"
 OLD, NEW = DATA / "diff" / "old", DATA / "diff" / "new"

@@ -15,7 +15,8 @@ import pytest
 from lab import experiments
 from lab.facts import AGREES, DIFFERS, NOT_MEASURED, all_facts, check_cell, evaluate, evaluate_cell, unique
 from lab.facts.dsl import MISSING, all_of, cpython, docs, equal_all, equals, fact, get, issue, not_equal, one_of, when
-from lab.records import ResultFile, load
+from lab.results.files import ResultFile, load
+from lab.results.record import CellRecord
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 LINUX = {"platform": "linux", "implementation": "cpython", "python_version": "3.12.1", "free_threaded": False}
@@ -173,18 +174,21 @@ def test_every_written_fact_names_a_real_experiment_and_links_a_tag():
 # -- the evaluator ---------------------------------------------------------------------------
 def test_check_cell_outcomes_and_notes():
     written = a_fact(check=equal_all({"x": 1, "y.z": "yes"}))
-    ok = {"experiment": "e", "method": "fork", "status": "ok"}
-    agrees = check_cell(written, env(), "local", "fork", {**ok, "observations": {"x": 1, "y": {"z": "yes"}}})
+
+    def cell(observations, status="ok"):
+        return CellRecord("e", "fork", status, observations=observations)
+
+    agrees = check_cell(written, env(), "local", "fork", cell({"x": 1, "y": {"z": "yes"}}))
     assert (agrees.outcome, agrees.observed) == (AGREES, {"x": 1, "y.z": "yes"})
-    differs = check_cell(written, env(), "local", "fork", {**ok, "observations": {"x": True, "y": {"z": "yes"}}})
+    differs = check_cell(written, env(), "local", "fork", cell({"x": True, "y": {"z": "yes"}}))
     assert (differs.outcome, differs.observed) == (DIFFERS, {"x": True, "y.z": "yes"})
-    missing = check_cell(written, env(), "local", "fork", {**ok, "observations": {"x": 1}})
+    missing = check_cell(written, env(), "local", "fork", cell({"x": 1}))
     assert (missing.outcome, missing.note, missing.observed) == (
         NOT_MEASURED,
         "observation missing or not applicable",
         {"x": 1},
     )
-    timed_out = check_cell(written, env(), "local", "fork", {**ok, "status": "timeout", "observations": {}})
+    timed_out = check_cell(written, env(), "local", "fork", cell({}, status="timeout"))
     assert (timed_out.outcome, timed_out.note) == (NOT_MEASURED, "cell timeout")
     assert check_cell(written, env(), "local", "fork", None).note == "no cell"
 
@@ -193,8 +197,8 @@ def test_evaluate_covers_each_method_a_file_holds_where_the_fact_applies():
     spawn_only = a_fact("spawn-only", condition=when(methods=("spawn",)))
     everywhere = a_fact("everywhere", equals("x", 1))
     cells = [
-        {"experiment": "alpha", "method": "fork", "status": "ok", "observations": {"x": 2}},
-        {"experiment": "alpha", "method": "spawn", "status": "ok", "observations": {"x": 1}},
+        CellRecord("alpha", "fork", "ok", observations={"x": 2}),
+        CellRecord("alpha", "spawn", "ok", observations={"x": 1}),
     ]
     assert spawn_only.experiment == ""  # filled in from the module a fact is written in
     facts = [dataclasses.replace(f, experiment="alpha") for f in (spawn_only, everywhere)]
@@ -206,8 +210,11 @@ def test_evaluate_covers_each_method_a_file_holds_where_the_fact_applies():
 
 
 def test_evaluate_cell_reads_the_facts_about_that_experiment():
-    cell = {"experiment": "exit_codes", "method": "fork", "status": "ok", "observations": {"sys.exit(3)": 4}}
-    verdicts = {v.fact.id: v for v in evaluate_cell(env(), cell)}
+    as_written = {"experiment": "exit_codes", "method": "fork", "status": "ok", "observations": {"sys.exit(3)": 4}}
+    verdicts = {v.fact.id: v for v in evaluate_cell(env(), as_written)}  # the driver's JSON form
+    assert [v.outcome for v in evaluate_cell(env(), CellRecord.from_json(as_written))] == [
+        v.outcome for v in verdicts.values()
+    ]
     assert verdicts["exitcode-sys-exit-n"].outcome == DIFFERS
     assert {v.fact.experiment for v in verdicts.values()} == {"exit_codes"}
     assert "exitcode-kill-is-terminate-on-windows" not in verdicts  # a Windows fact, on Linux

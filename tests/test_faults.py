@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.records import load, result_paths
+from lab.results.files import load, result_paths
 from tests.conftest import FAILING, ROOT, alive, lab_env, run_lab, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and mounts")]
@@ -64,7 +64,7 @@ def test_sigkill_of_the_runner_leaves_valid_files_and_no_cell_running(tmp_path: 
     rerun = run_lab("run", "--python", sys.executable, "--out", str(out), "--quick", "--experiment", "exit_codes")
     assert rerun.returncode == 0, rerun.stderr  # a re-run recovers
     cells = load(result_paths(out)[0]).cells
-    assert {c["experiment"] for c in cells} == {"global_isolation", "exit_codes"}
+    assert {c.experiment for c in cells} == {"global_isolation", "exit_codes"}
 
 
 def test_two_runs_into_one_directory_lose_no_cell(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_two_runs_into_one_directory_lose_no_cell(tmp_path: Path) -> None:
         assert run.returncode == 0, stderr
     cells = load(result_paths(out)[0]).cells
     assert len(cells) == 6
-    assert {c["experiment"] for c in cells} == {"exit_codes", "global_isolation"}
+    assert {c.experiment for c in cells} == {"exit_codes", "global_isolation"}
     assert not list(out.glob(".*partial"))
     assert not (out / ".forklab.lock").exists()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.records import load, result_paths
+from lab.results.files import load, result_paths
 from tests.conftest import FAILING, ROOT, alive, lab_env, wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -50,6 +50,6 @@ def test_signal_stops_cells_in_flight_and_keeps_finished_ones(tmp_path: Path, si
     assert runner.returncode == code, stderr
     assert "interrupted" in stderr
     cells = load(result_paths(out)[0]).cells
-    assert [c["experiment"] for c in cells] == ["fail_raise"]  # finished cell kept, hung one not recorded
+    assert [c.experiment for c in cells] == ["fail_raise"]  # finished cell kept, hung one not recorded
     hung = [int(p) for p in pids.read_text().split()]
     assert wait_for(lambda: not any(alive(p) for p in hung), 5)

@@ -8,7 +8,7 @@
 
 2. A static check: no target-side module (lab/experiments/** including scenarios and helpers,
    lab/driver.py, lab/experiment.py, lab/environment.py, lab/stats.py, lab/normalise.py,
-   lab/records.py -- globbed when the test runs, so new experiments are covered) uses anything
+   lab/results/ -- globbed when the test runs, so new experiments are covered) uses anything
    POSIX-only without a platform guard. POSIX-only means: ``os.fork``, ``os.forkpty``,
    ``os.killpg``, ``os.getpgid``, ``os.setpgid``, ``os.setsid``, ``os.getppid`` (Windows never
    re-parents, so what it means differs), ``os.WNOHANG``, ``os.sched_getaffinity``,
@@ -50,9 +50,10 @@ from pathlib import Path
 import pytest
 
 from lab import METHODS, experiments
-from lab.discovery import identify
-from lab.records import load
-from lab.runner import RunConfig, Runner, plan
+from lab.results.files import load
+from lab.run.discovery import identify
+from lab.run.plan import plan
+from lab.run.runner import RunConfig, Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMULATION = ROOT / "tests" / "spawn_only_platform"
@@ -124,11 +125,11 @@ def test_runner_records_fork_and_forkserver_as_unavailable(tmp_path, monkeypatch
     assert interpreter is not None
     config = RunConfig(out_dir=tmp_path, quick=True, jobs=1, timeout=120, label="sim", extra_path=(str(SIMULATION),))
     outcomes = Runner(config).run(plan([interpreter], list(METHODS), ["global_isolation"]))
-    statuses = {o.task.method: o.record["status"] for o in outcomes}
+    statuses = {o.task.method: o.record.status for o in outcomes}
     assert statuses == {"fork": "unavailable", "spawn": "ok", "forkserver": "unavailable"}
     for outcome in outcomes:
-        if outcome.record["status"] == "unavailable":
-            assert outcome.task.method in outcome.record["error"]
+        if outcome.record.status == "unavailable":
+            assert outcome.task.method in outcome.record.error
     (path,) = tmp_path.glob("sim-*.json")
     environment = load(path).environment
     assert environment["available_start_methods"] == ["spawn"]
@@ -176,7 +177,19 @@ def test_every_experiment_runs_its_spawn_cell_on_a_spawn_only_platform(experimen
 
 
 # -- 2. the static check ----------------------------------------------------------------------------
-TARGET_FILES = ("driver.py", "experiment.py", "environment.py", "stats.py", "normalise.py", "records.py")
+TARGET_FILES = (
+    "driver.py",
+    "experiment.py",
+    "environment.py",
+    "stats.py",
+    "normalise.py",
+    "versions.py",
+    "symptoms.py",
+    "errors.py",
+    "results/record.py",
+    "results/files.py",
+    "results/identity.py",
+)
 POSIX_OS = {
     "fork",
     "forkpty",

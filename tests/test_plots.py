@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT, lab_env
 
 from lab import plots
-from lab.records import ResultFile, dump
+from lab.results.files import ResultFile, dump
+from lab.results.record import CellRecord
 
 SAMPLES = {"fork": [3.0, 3.2, 3.1, 3.4], "spawn": [90.0, 95.0, 88.0, 120.0], "forkserver": [18.0, 17.5, 19.0, 18.2]}
 EXPERIMENTS = {
@@ -87,7 +88,7 @@ def result_file(series: str, scale: float) -> ResultFile:
         cells.append({"experiment": "start_latency", "timings": {"steady_start_to_join": timing(scaled)}, **common})
         weight = {"f0_steady": timing(scaled), "f2000_steady": timing([v * 1.5 for v in scaled])}
         cells.append({"experiment": "import_weight", "timings": weight, **common})
-    return ResultFile(environment=environment, experiments=EXPERIMENTS, cells=cells)
+    return ResultFile(environment=environment, experiments=EXPERIMENTS, cells=[CellRecord.from_json(c) for c in cells])
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_a_render_in_another_process_is_byte_identical(result_files, tmp_path):
 @needs_matplotlib
 def test_nothing_is_drawn_for_timings_no_file_holds(tmp_path):
     result = result_file("3.12", 1.0)
-    result.cells = [c for c in result.cells if c["experiment"] != "import_weight"]
+    result.cells = [c for c in result.cells if c.experiment != "import_weight"]
     path = tmp_path / "local-linux-cpython-3.12.json"
     path.write_text(dump(result), encoding="utf-8")
     written = plots.plot([path], tmp_path / "plots")

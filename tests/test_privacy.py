@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.discovery import discover_all
+from lab.run.discovery import discover_all
 from tests.conftest import ROOT
 
 ABSOLUTE_IN_JSON = re.compile(r'"(?:/(?:[A-Za-z0-9._-]+/){2,}|[A-Za-z]:\\\\)')

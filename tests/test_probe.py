@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.discovery import Interpreter, identify
+from lab.errors import BadInput
 from lab.probe import (
-    ProbeInputError,
     ProbeRequest,
     check_spec,
     exception_from_stderr,
@@ -28,6 +27,7 @@ from lab.probe import (
     probe_cell,
     target_environment,
 )
+from lab.run.discovery import Interpreter, identify
 from tests.conftest import ROOT, run_lab
 
 CPYTHON = sys.implementation.name == "cpython"
@@ -225,16 +225,16 @@ def test_specs_accepted(spec: str) -> None:
 
 @pytest.mark.parametrize("spec", ["pkg.mod", "pkg.mod:", ":func", "pkg/mod.py:func", "pkg.mod:func()", "a:b:c"])
 def test_specs_refused(spec: str) -> None:
-    with pytest.raises(ProbeInputError, match="expected MODULE:CALLABLE"):
+    with pytest.raises(BadInput, match="expected MODULE:CALLABLE"):
         check_spec(spec, "MODULE:CALLABLE")
 
 
 def test_json_arguments_must_have_the_right_shape() -> None:
     assert parse_json('[1, "a"]', "--args", list) == [1, "a"]
     assert parse_json('{"n": 3}', "--kwargs", dict) == {"n": 3}
-    with pytest.raises(ProbeInputError, match="expected a JSON an array"):
+    with pytest.raises(BadInput, match="expected a JSON an array"):
         parse_json('{"n": 3}', "--args", list)
-    with pytest.raises(ProbeInputError, match="not valid JSON"):
+    with pytest.raises(BadInput, match="not valid JSON"):
         parse_json("[1", "--args", list)
 
 

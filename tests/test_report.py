@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.cli import main as report_main
 from lab.report import ReportInputError, build_report, write_report
-from lab.report.commands import main as report_main
 from lab.report.inputs import Interp
 from lab.report.values import Leaf, collapse, version_ranges
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.records import result_paths
 from lab.report import build_report
+from lab.results.files import result_paths
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 

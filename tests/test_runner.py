@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.records import load, result_paths
+from lab.results.files import load, result_paths
 from tests.conftest import FAILING, alive, run_lab
 
 
@@ -36,7 +36,7 @@ def run_failing(tmp_path: Path, *experiments: str, timeout: str = "60", method: 
     for name in experiments:
         args += ["--experiment", name]
     result = run_lab(*args, FORKLAB_EXTRA_EXPERIMENTS=str(FAILING), FORKLAB_TEST_PIDS=str(pids), TMPDIR=str(scratch))
-    cells = {c["experiment"]: c for path in result_paths(tmp_path / "out") for c in load(path).cells}
+    cells = {c.experiment: c.to_json() for path in result_paths(tmp_path / "out") for c in load(path).cells}
     return result, cells, pids, scratch
 
 
@@ -100,9 +100,9 @@ def test_partial_run_updates_its_cells_and_keeps_the_others(tmp_path: Path) -> N
     first = load(result_paths(out)[0])
     assert run_lab(*common, "--method", "spawn").returncode == 0
     merged = load(result_paths(out)[0])
-    assert {c["method"] for c in merged.cells} == {"fork", "spawn"}
+    assert {c.method for c in merged.cells} == {"fork", "spawn"}
     assert merged.cell("global_isolation", "fork") == first.cell("global_isolation", "fork")
-    runs = {c["provenance"]["run_id"] for c in merged.cells}
+    runs = {c.provenance.run_id for c in merged.cells}
     assert len(runs) == 2  # each cell carries its own provenance
 
 

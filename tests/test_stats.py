@@ -12,7 +12,7 @@ import statistics
 import pytest
 
 from lab.experiment import Cell
-from lab.records import REQUIRED_TIMING
+from lab.results.files import REQUIRED_TIMING
 from lab.stats import MIN_SAMPLES, UNSTABLE_P95_OVER_MEDIAN, is_unstable, percentile, summarise
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.discovery import discover_all
-from lab.records import load, result_paths
+from lab.results.files import load, result_paths
+from lab.run.discovery import discover_all
 from tests.conftest import run_lab
 
 CORE = ("main_guard", "global_isolation", "terminate_latency", "exit_codes")
@@ -43,10 +43,6 @@ def test_core_experiments_run_on(interpreter, tmp_path: Path) -> None:
     [path] = result_paths(tmp_path)
     cells = load(path).cells
     assert len(cells) == len(CORE) * 3
-    bad = [
-        (c["experiment"], c["method"], c["status"], c.get("error"))
-        for c in cells
-        if c["status"] not in ("ok", "unavailable")
-    ]
+    bad = [(c.experiment, c.method, c.status, c.error) for c in cells if c.status not in ("ok", "unavailable")]
     assert not bad
     assert load(path).environment["python_version"] == interpreter.version

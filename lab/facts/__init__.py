@@ -18,8 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from lab.facts.dsl import MISSING, Fact, get
+from lab.results.record import NOT_MEASURED, OK, CellRecord
 
-AGREES, DIFFERS, NOT_MEASURED = "agrees", "DIFFERS", "not measured"
+AGREES, DIFFERS = "agrees", "DIFFERS"
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +63,7 @@ class Verdict:
     note: str = ""
 
 
-def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: dict[str, Any] | None) -> Verdict:
+def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: CellRecord | None) -> Verdict:
     """Evaluate one fact on one cell (None: the file holds no such cell)."""
 
     def verdict(outcome: str, observed: dict[str, Any] | None = None, note: str = "") -> Verdict:
@@ -70,9 +71,9 @@ def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: d
 
     if cell is None:
         return verdict(NOT_MEASURED, note="no cell")
-    if cell.get("status") != "ok":
-        return verdict(NOT_MEASURED, note=f"cell {cell.get('status')}")
-    observations = cell.get("observations", {})
+    if cell.status != OK:
+        return verdict(NOT_MEASURED, note=f"cell {cell.status}")
+    observations = cell.observations
     observed = {p: v for p in fact.check.paths if (v := get(observations, p)) is not MISSING}
     result = fact.check(observations)
     if result is None:
@@ -80,12 +81,12 @@ def check_cell(fact: Fact, env: dict[str, Any], label: str, method: str, cell: d
     return verdict(AGREES if result else DIFFERS, observed)
 
 
-def evaluate_cell(env: dict[str, Any], cell: dict[str, Any], label: str = "") -> list[Verdict]:
-    """Every fact about this cell's experiment that applies to its environment and method."""
-    method = cell["method"]
-    return [
-        check_cell(f, env, label, method, cell) for f in facts_about(cell["experiment"]) if f.when.applies(env, method)
-    ]
+def evaluate_cell(env: dict[str, Any], cell: CellRecord | dict[str, Any], label: str = "") -> list[Verdict]:
+    """Every fact about this cell's experiment that applies to its environment and method
+    (``cell`` a record, or its JSON form as the driver writes it)."""
+    record = CellRecord.from_json(cell) if isinstance(cell, dict) else cell
+    applicable = [f for f in facts_about(record.experiment) if f.when.applies(env, record.method)]
+    return [check_cell(f, env, label, record.method, record) for f in applicable]
 
 
 def evaluate(result_files: Iterable[Any], facts: Iterable[Fact] | None = None) -> list[Verdict]:
@@ -98,7 +99,7 @@ def evaluate(result_files: Iterable[Any], facts: Iterable[Fact] | None = None) -
     verdicts: list[Verdict] = []
     for result in result_files:
         env = result.environment
-        methods = list(dict.fromkeys(cell["method"] for cell in result.cells))
+        methods = list(dict.fromkeys(cell.method for cell in result.cells))
         for fact in chosen:
             for method in methods:
                 if fact.when.applies(env, method):

@@ -19,7 +19,6 @@ from lab import METHODS
 from lab.facts import AGREES, DIFFERS, NOT_MEASURED, Verdict, all_facts, evaluate
 from lab.facts.dsl import Source as FactSource
 from lab.normalise import normalise
-from lab.records import write_atomic
 from lab.report import summaries
 from lab.report.inputs import EXPECTED_PLATFORMS, Interp, Origin, Source, full_interpreter, load_sources, method_order
 from lab.report.inputs import origin_names as name_origins
@@ -37,6 +36,7 @@ from lab.report.values import (
     status_leaf,
     version_ranges,
 )
+from lab.results.files import write_atomic
 
 HEADLINE_ITEMS = 6  # examples per headline bullet; the sections hold the rest
 OUTCOME_ORDER = {DIFFERS: 0, AGREES: 1, NOT_MEASURED: 2}
@@ -71,7 +71,7 @@ class Report:
                 if name not in found or meta.get("version", 0) > found[name].get("version", 0):
                     found[name] = meta
             for cell in source.result.cells:
-                found.setdefault(cell["experiment"], {})
+                found.setdefault(cell.experiment, {})
         return {n: found[n] for n in sorted(found, key=lambda n: (found[n].get("kind") == "timing", n))}
 
     def methods(self, origin: Origin) -> list[str]:
@@ -80,7 +80,7 @@ class Report:
     def offered(self, origin: Origin) -> list[str]:
         """Methods with at least one cell that is not ``unavailable``."""
         return method_order(
-            c["method"] for s in self.by_origin[origin] for c in s.result.cells if c["status"] != "unavailable"
+            c.method for s in self.by_origin[origin] for c in s.result.cells if c.status != "unavailable"
         )
 
     def universe(self, origin: Origin) -> list[Interp]:
@@ -95,19 +95,19 @@ class Report:
         cell = source.result.cell(experiment, method)
         if cell is None:
             return status_leaf(NOT_MEASURED)
-        if cell["status"] != "ok":
-            return status_leaf(cell["status"])
+        if cell.status != "ok":
+            return status_leaf(cell.status)
         flat = self._flat.get(id(cell))
         if flat is None:
-            flat = self._flat[id(cell)] = flatten(cell["observations"])
+            flat = self._flat[id(cell)] = flatten(cell.observations)
         return leaf(flat[key]) if key in flat else status_leaf(NOT_RECORDED)
 
     def rows(self, experiment: str) -> list[Row]:
         keys: dict[str, None] = {}
         for source in self.sources:
             for cell in source.result.cells:
-                if cell["experiment"] == experiment and cell["status"] == "ok":
-                    keys.update(dict.fromkeys(flatten(cell["observations"])))
+                if cell.experiment == experiment and cell.status == "ok":
+                    keys.update(dict.fromkeys(flatten(cell.observations)))
         rows = []
         for key in keys:
             cells = {
@@ -172,11 +172,11 @@ class Report:
     def headline(self) -> str:
         lines = ["## Headline", ""]
         lines.append(f"- {self._coverage_sentence()}")
-        if any(c.get("provenance", {}).get("quality") == "quick" for s in self.sources for c in s.result.cells):
+        if any(
+            (c.provenance.quality if c.provenance else None) == "quick" for s in self.sources for c in s.result.cells
+        ):
             lines.append("- Some cells are **quick** runs (fewer trials): their timings are indicative only.")
-        failed = Counter(
-            c["status"] for s in self.sources for c in s.result.cells if c["status"] in ("error", "timeout")
-        )
+        failed = Counter(c.status for s in self.sources for c in s.result.cells if c.status in ("error", "timeout"))
         if failed:
             counts = ", ".join(f"{n} {status}" for status, n in sorted(failed.items()))
             lines.append(f"- **Cells that did not complete:** {counts} (see Coverage).")
@@ -264,7 +264,7 @@ class Report:
         experiments = list(self.experiments)
         rows = []
         for source in self.sources:
-            qualities = sorted({c.get("provenance", {}).get("quality", "?") for c in source.result.cells})
+            qualities = sorted({(c.provenance.quality if c.provenance else "?") for c in source.result.cells})
             row = [
                 text(source.result.label),
                 text(source.origin.platform),
@@ -283,11 +283,11 @@ class Report:
             "file is `not measured`; the report never fills it in."
         )
         failures = [
-            f"- {code(cell['experiment'])} {text(cell['method'])} on {text(source.describe())}: {text(cell['status'])}"
-            + (f" — {text(normalise(str(cell['error'])).rstrip(': '))}" if cell.get("error") else "")
+            f"- {code(cell.experiment)} {text(cell.method)} on {text(source.describe())}: {text(cell.status)}"
+            + (f" — {text(normalise(str(cell.error)).rstrip(': '))}" if cell.error else "")
             for source in self.sources
             for cell in source.result.cells
-            if cell["status"] in ("error", "timeout")
+            if cell.status in ("error", "timeout")
         ]
         listed = "\n\nCells that did not complete:\n\n" + "\n".join(failures) if failures else ""
         return f"## Coverage\n\n{intro}\n\n{table(headers, rows)}{listed}"
@@ -296,7 +296,7 @@ class Report:
         statuses: dict[str, list[str]] = {}
         for name in experiments:
             cell = source.result.cell(name, method)
-            statuses.setdefault(cell["status"] if cell else NOT_MEASURED, []).append(name)
+            statuses.setdefault(cell.status if cell else NOT_MEASURED, []).append(name)
         if len(statuses) == 1:
             return text(next(iter(statuses)))
         pieces = []
@@ -331,7 +331,7 @@ class Report:
             if dropped:
                 shown = ", ".join(f"{self.names[o]} {m}" if several else m for o, m in dropped)
                 lines += ["", f"Not offered on this platform: {text(shown)} (see Coverage)."]
-        elif any(c["experiment"] == name and c["status"] == "ok" for s in self.sources for c in s.result.cells):
+        elif any(c.experiment == name and c.status == "ok" for s in self.sources for c in s.result.cells):
             lines += ["", "No observations recorded: this experiment's results are its timings (see Timings)."]
         else:
             lines += ["", "No observations: no cell of this experiment completed (see Coverage)."]
@@ -344,8 +344,10 @@ class Report:
         versions: dict[Any, list[Interp]] = {}
         for source in self.sources:
             for cell in source.result.cells:
-                if cell["experiment"] == name:
-                    versions.setdefault(cell.get("provenance", {}).get("experiment_version"), []).append(source.interp)
+                if cell.experiment == name:
+                    versions.setdefault((cell.provenance.experiment_version if cell.provenance else None), []).append(
+                        source.interp
+                    )
         declared = self.experiments[name].get("version", "?")
         if len(versions) <= 1:
             return f"version {next(iter(versions), declared)}"
@@ -358,8 +360,8 @@ class Report:
         names: dict[str, None] = {}
         for source in self.sources:
             for cell in source.result.cells:
-                if cell["experiment"] == name and cell["status"] == "ok":
-                    names.update(dict.fromkeys(cell["timings"]))
+                if cell.experiment == name and cell.status == "ok":
+                    names.update(dict.fromkeys(cell.timings))
         return list(names)
 
     def timings(self) -> str:
@@ -408,9 +410,9 @@ class Report:
         cell = source.result.cell(experiment, method)
         if cell is None:
             return NOT_MEASURED
-        if cell["status"] != "ok":
-            return text(cell["status"])
-        found = cell["timings"].get(timing)
+        if cell.status != "ok":
+            return text(cell.status)
+        found = cell.timings.get(timing)
         if found is None:
             return NOT_RECORDED
         units.add(found["unit"])
@@ -479,7 +481,7 @@ class Report:
         for source in self.sources:
             env = source.env
             commit = env.get("git_commit") or next(
-                (c.get("provenance", {}).get("lab_commit") for c in source.result.cells), None
+                ((c.provenance.lab_commit if c.provenance else None) for c in source.result.cells), None
             )
             cpus = str(env.get("cpu_count", "?"))
             if env.get("cpu_affinity") not in (None, env.get("cpu_count")):

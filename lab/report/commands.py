@@ -10,11 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from lab.errors import BadInput
 from lab.report.build import write_report
 from lab.report.diff import diff
-from lab.report.inputs import ReportInputError
 
-EXIT_BAD_INPUT = 2
 DEFAULT_RESULTS = Path("results")
 DEFAULT_REPORT = DEFAULT_RESULTS / "REPORT.md"
 
@@ -23,12 +22,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the Markdown report; nothing is written when any input is bad."""
     try:
         out = write_report(args.inputs or [DEFAULT_RESULTS], args.out)
-    except ReportInputError as problem:
-        print(f"error: {problem} (nothing was written)", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BadInput as problem:
+        raise BadInput(f"{problem} (nothing was written)") from None
     except OSError as problem:
-        print(f"error: --out {args.out}: cannot write ({problem.strerror}); nothing was written", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BadInput(f"--out {args.out}: cannot write ({problem.strerror}); nothing was written") from None
     print(f"wrote {out}", file=sys.stderr)
     if args.plots:
         return draw_plots(args.inputs or [DEFAULT_RESULTS], out.parent / "plots")
@@ -38,7 +35,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def draw_plots(inputs: list[Path], out_dir: Path) -> int:
     """Draw the declared plots; without matplotlib say they were skipped and how to get them (exit 0)."""
     from lab.plots import PlotsUnavailable, plot
-    from lab.records import ResultFileError, result_paths
+    from lab.results.files import result_paths
 
     files = [f for path in inputs for f in (result_paths(path) if Path(path).is_dir() else [Path(path)])]
     try:
@@ -46,9 +43,8 @@ def draw_plots(inputs: list[Path], out_dir: Path) -> int:
     except PlotsUnavailable as skipped:
         print(str(skipped), file=sys.stderr)
         return 0
-    except (ResultFileError, ReportInputError) as problem:
-        print(f"error: {problem} (no plot was drawn)", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except BadInput as problem:
+        raise BadInput(f"{problem} (no plot was drawn)") from None
     print(f"wrote {len(written)} plots to {out_dir}", file=sys.stderr)
     return 0
 
@@ -61,13 +57,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Print what changed from OLD to NEW; exit 1 when a behaviour changed."""
     if not args.threshold > 0:
-        print("error: --threshold must be a positive fraction such as 0.15", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    try:
-        result = diff([args.old], [args.new], threshold=args.threshold)
-    except ReportInputError as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BadInput("--threshold must be a positive fraction such as 0.15")
+    result = diff([args.old], [args.new], threshold=args.threshold)
     sys.stdout.write(result.render())
     return result.exit_code
 
@@ -96,15 +87,3 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--threshold", type=float, default=0.15, help="report timing ratios that moved by more than this (0.15)"
     )
     compare.set_defaults(handler=cmd_diff)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run ``report`` or ``diff`` on their own (``python -m lab.report.commands report ...``)."""
-    top = argparse.ArgumentParser(prog="python -m lab")
-    add_parsers(top.add_subparsers(dest="command", required=True))
-    args = top.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

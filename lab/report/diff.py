@@ -25,6 +25,7 @@ from typing import Any
 from lab.report.inputs import Source, load_sources, method_order
 from lab.report.summaries import default_baseline, ratio_of
 from lab.report.values import flatten, leaf, ratio_text
+from lab.results.record import CellRecord
 
 ABSENT = "—"
 
@@ -113,10 +114,10 @@ def _pairs(old: list[Source], new: list[Source], result: DiffResult) -> list[tup
     return pairs
 
 
-def _version(source: Source, cell: dict[str, Any]) -> Any:
-    return cell.get("provenance", {}).get(
-        "experiment_version", source.result.experiments.get(cell["experiment"], {}).get("version")
-    )
+def _version(source: Source, cell: CellRecord) -> Any:
+    if cell.provenance is not None:
+        return cell.provenance.experiment_version
+    return source.result.experiments.get(cell.experiment, {}).get("version")
 
 
 def _kind(old: Source, new: Source, experiment: str) -> str:
@@ -125,14 +126,14 @@ def _kind(old: Source, new: Source, experiment: str) -> str:
 
 
 def _observation_changes(where: str, old_cell: dict, new_cell: dict) -> list[Change]:
-    experiment, method = new_cell["experiment"], new_cell["method"]
-    if old_cell["status"] != new_cell["status"]:
-        old_text = old_cell["status"] + (f" ({old_cell['error']})" if old_cell.get("error") else "")
-        new_text = new_cell["status"] + (f" ({new_cell['error']})" if new_cell.get("error") else "")
+    experiment, method = new_cell.experiment, new_cell.method
+    if old_cell.status != new_cell.status:
+        old_text = old_cell.status + (f" ({old_cell.error})" if old_cell.error else "")
+        new_text = new_cell.status + (f" ({new_cell.error})" if new_cell.error else "")
         return [Change(where, experiment, method, "(status)", old_text, new_text)]
-    if new_cell["status"] != "ok":
+    if new_cell.status != "ok":
         return []
-    before, after = flatten(old_cell["observations"]), flatten(new_cell["observations"])
+    before, after = flatten(old_cell.observations), flatten(new_cell.observations)
     changes = []
     for key in dict.fromkeys([*before, *after]):
         old_leaf = leaf(before[key]) if key in before else None
@@ -157,8 +158,8 @@ def _timing_moves(where: str, old: Source, new: Source, experiment: str, thresho
         name
         for source in (old, new)
         for cell in source.result.cells
-        if cell["experiment"] == experiment and cell["status"] == "ok"
-        for name in cell["timings"]
+        if cell.experiment == experiment and cell.status == "ok"
+        for name in cell.timings
     }
     for name in sorted(names):
         baseline = default_baseline(old, experiment, name)
@@ -179,13 +180,13 @@ def _timing_moves(where: str, old: Source, new: Source, experiment: str, thresho
 
 def _median_moves(where: str, experiment: str, method: str, old_cell: dict, new_cell: dict, result: DiffResult) -> None:
     """Each timing's median, old against new, for the same cell (absolute times: machine noise shows here)."""
-    if old_cell["status"] != "ok" or new_cell["status"] != "ok":
+    if old_cell.status != "ok" or new_cell.status != "ok":
         return
-    for name in sorted(set(old_cell["timings"]) & set(new_cell["timings"])):
-        before, after = old_cell["timings"][name]["median"], new_cell["timings"][name]["median"]
+    for name in sorted(set(old_cell.timings) & set(new_cell.timings)):
+        before, after = old_cell.timings[name]["median"], new_cell.timings[name]["median"]
         result.medians_compared += 1
         if before and abs(after / before - 1) > result.threshold:
-            unit = new_cell["timings"][name]["unit"]
+            unit = new_cell.timings[name]["unit"]
             result.medians.append(
                 f"{where} · {method} · {experiment} · {name}: {before:g} → {after:g} {unit} ({after / before - 1:+.0%})"
             )
@@ -195,8 +196,8 @@ def _compare(old: Source, new: Source, where: str, result: DiffResult) -> None:
     old_methods, new_methods = set(old.methods()), set(new.methods())
     result.removed += [f"method {m} on {where}" for m in method_order(old_methods - new_methods)]
     result.added += [f"method {m} on {where}" for m in method_order(new_methods - old_methods)]
-    old_exps = {c["experiment"] for c in old.result.cells}
-    new_exps = {c["experiment"] for c in new.result.cells}
+    old_exps = {c.experiment for c in old.result.cells}
+    new_exps = {c.experiment for c in new.result.cells}
     result.removed += [f"experiment {e} on {where}" for e in sorted(old_exps - new_exps)]
     result.added += [f"experiment {e} on {where}" for e in sorted(new_exps - old_exps)]
     for experiment in sorted(old_exps & new_exps):

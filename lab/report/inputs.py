@@ -13,19 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from lab import METHODS
-from lab.records import ResultFile, ResultFileError, load, result_paths
+from lab.errors import BadInput
+from lab.results.files import ResultFile, ResultFileError, load, result_paths
+from lab.versions import parse_version
 
 #: The platforms a reader expects to see; one with no result file is shown as ``not measured``.
 EXPECTED_PLATFORMS = ("linux", "macos", "windows")
 _IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy"}
 
 
-class ReportInputError(Exception):
+class ReportInputError(BadInput):
     """Input a report or diff cannot use: one line naming the file and the problem (CLI exit 2)."""
-
-
-def _series_key(series: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in series.rstrip("t").split(".") if part.isdigit())
 
 
 @dataclass(frozen=True, order=True)
@@ -40,12 +38,11 @@ class Interp:
     @classmethod
     def of(cls, env: dict[str, Any]) -> Interp:
         implementation = str(env.get("implementation", "?"))
-        series = str(env.get("series", "?"))
         return cls(
             rank=0 if implementation == "cpython" else 1,
             implementation=implementation,
-            version=_series_key(series),
-            free_threaded=bool(env.get("free_threaded")) or series.endswith("t"),
+            version=parse_version(str(env.get("python_version", ""))),
+            free_threaded=bool(env.get("free_threaded")),
         )
 
     @property
@@ -55,7 +52,7 @@ class Interp:
 
     @property
     def series(self) -> str:
-        return ".".join(str(part) for part in self.version) + ("t" if self.free_threaded else "")
+        return ".".join(str(part) for part in self.version[:2]) + ("t" if self.free_threaded else "")
 
     @property
     def short(self) -> str:
@@ -101,7 +98,7 @@ class Source:
         return f"{self.result.label} {self.origin.platform} {full_interpreter(self.env).split(' (')[0]}"
 
     def methods(self) -> list[str]:
-        return method_order({cell["method"] for cell in self.result.cells})
+        return method_order({cell.method for cell in self.result.cells})
 
 
 def full_interpreter(env: dict[str, Any]) -> str:

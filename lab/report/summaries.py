@@ -73,13 +73,13 @@ def ref(value: Any, experiment: str, what: str) -> Ref:
 
 def cell_of(source: Source, experiment: str, method: str) -> dict[str, Any] | None:
     cell = source.result.cell(experiment, method)
-    return cell if cell is not None and cell.get("status") == "ok" else None
+    return cell if cell is not None and cell.status == "ok" else None
 
 
 def timing_of(source: Source, experiment: str, name: str, method: str) -> dict[str, Any] | None:
     """The timing summary of one ok cell, or None."""
     cell = cell_of(source, experiment, method)
-    return None if cell is None else cell.get("timings", {}).get(name)
+    return None if cell is None else cell.timings.get(name)
 
 
 def default_baseline(source: Source, experiment: str, name: str) -> str | None:
@@ -194,7 +194,7 @@ def _placeholder(token: str, declared: dict[str, Any], experiment: str) -> Calla
 
         def observation(source: Source) -> tuple[str, Any] | None:
             cell = cell_of(source, experiment, method)
-            flat = flatten(cell["observations"]) if cell else {}
+            flat = flatten(cell.observations) if cell else {}
             return ("leaf", leaf(flat[name])) if name in flat else None
 
         return observation
@@ -364,8 +364,8 @@ def render_floors(declared: dict[str, Any], experiment: str, meta: dict[str, Any
 def _median_or_status(source: Source, target: Ref, method: str) -> str:
     """The median, or why there is none (``timeout``, ``unavailable``, ``not measured``)."""
     cell = source.result.cell(target.experiment, method)
-    if cell is not None and cell.get("status") != "ok":
-        return text(cell["status"])
+    if cell is not None and cell.status != "ok":
+        return text(cell.status)
     return _median(timing_of(source, target.experiment, target.timing, method))
 
 

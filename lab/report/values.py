@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lab.report.inputs import Interp
+from lab.results.record import NOT_APPLICABLE, NOT_MEASURED
 
-NOT_APPLICABLE = "not applicable"
-NOT_MEASURED = "not measured"
 NOT_RECORDED = "not recorded"
 _COUNT_KEYS = {"count", "trials", "fraction", "class"}
 _EXCEPTION_KEYS = {"type", "message"}

@@ -1,4 +1,5 @@
-"""Result files: round trip, every validation error, merging partial runs, atomic writes."""
+"""The result model: round trip, every validation error, merging partial runs, atomic writes,
+identity down to the patch release, migration of schema-1 files."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from lab.records import (
+from lab.results.files import (
     SCHEMA,
     ResultFile,
     ResultFileError,
     dump,
-    file_name,
     load,
     locked,
+    migrate,
     save,
     validate,
 )
+from lab.results.identity import Identity
+from lab.results.record import CellRecord
+from lab.results.resultset import ResultSet
 
 ENVIRONMENT = {
     "platform": "linux",
@@ -53,19 +57,18 @@ def make_cell(experiment: str = "exit_codes", method: str = "fork", status: str 
     }
 
 
-def make_file(*cells: dict) -> ResultFile:
-    return ResultFile(
-        environment=dict(ENVIRONMENT), experiments={"exit_codes": {"title": "t"}}, cells=list(cells) or [make_cell()]
-    )
+def make_file(*cells: dict, **environment: str) -> ResultFile:
+    records = [CellRecord.from_json(c) for c in cells or [make_cell()]]
+    return ResultFile({**ENVIRONMENT, **environment}, {"exit_codes": {"title": "t"}}, records)
 
 
 def test_round_trip(tmp_path: Path) -> None:
     original = make_file(make_cell(method="spawn"), make_cell(method="fork"))
     path = save(tmp_path, original)
-    assert path.name == "local-linux-cpython-3.12.json" == file_name("local", ENVIRONMENT)
+    assert path.name == "local-linux-cpython-3.12.1.json" == Identity.of(ENVIRONMENT).file_name
     loaded = load(path)
     assert loaded.to_json() == original.to_json()
-    assert [c["method"] for c in loaded.cells] == ["fork", "spawn"]  # stable order
+    assert [c.method for c in loaded.cells] == ["fork", "spawn"]  # stable order
 
 
 def _broken(change) -> dict:
@@ -78,8 +81,8 @@ def _broken(change) -> dict:
     ("change", "message"),
     [
         (lambda d: d.pop("schema"), "not a forklab result file"),
-        (lambda d: d.update(schema="forklab.results/2"), "forklab.results/2 is not forklab.results/1"),
-        (lambda d: d.update(schema="forklab.results/x"), "is not forklab.results/1"),
+        (lambda d: d.update(schema="forklab.results/3"), "forklab.results/3 is not one this lab reads"),
+        (lambda d: d.update(schema="forklab.results/x"), "is not one this lab reads"),
         (lambda d: d.update(cells={}), "at $.cells: expected a JSON array"),
         (lambda d: d["environment"].pop("platform"), "at $.environment.platform: expected a value"),
         (lambda d: d["environment"].update(cpu_count="2", series=3), "at $.environment.series: expected str"),
@@ -109,9 +112,9 @@ def test_merge_keeps_other_cells_and_each_cells_provenance(tmp_path: Path) -> No
     newer = make_cell(method="spawn", status="error", run_id="second")
     path = save(tmp_path, make_file(newer, make_cell("main_guard", "fork", run_id="second")))
     merged = load(path)
-    assert merged.cell("exit_codes", "fork")["provenance"]["run_id"] == "first"
-    assert merged.cell("exit_codes", "spawn")["status"] == "error"
-    assert merged.cell("main_guard", "fork")["provenance"]["run_id"] == "second"
+    assert merged.cell("exit_codes", "fork").provenance.run_id == "first"
+    assert merged.cell("exit_codes", "spawn").status == "error"
+    assert merged.cell("main_guard", "fork").provenance.run_id == "second"
     assert len(merged.cells) == 3
 
 
@@ -122,7 +125,7 @@ def test_atomic_write_leaves_no_partial_file_and_keeps_old_content_on_failure(tm
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("lab.records.os.fsync", full_disk)
+    monkeypatch.setattr("lab.results.files.os.fsync", full_disk)
     with pytest.raises(OSError, match="No space left"):
         save(tmp_path, make_file(make_cell(method="spawn")))
     assert path.read_text() == before
@@ -157,3 +160,60 @@ def test_classify_count_classes() -> None:
     assert classify_count(0, 5, presence=True)["class"] == "none"
     with pytest.raises(ValueError, match="at least one trial"):
         classify_count(0, 0)
+
+
+def test_two_patch_releases_of_one_series_sit_side_by_side(tmp_path: Path) -> None:
+    old = save(tmp_path, make_file(python_version="3.13.0", series="3.13"))
+    new = save(tmp_path, make_file(make_cell(method="spawn"), python_version="3.13.18", series="3.13"))
+    assert (old.name, new.name) == ("local-linux-cpython-3.13.0.json", "local-linux-cpython-3.13.18.json")
+    results = ResultSet.load([tmp_path])
+    assert [i.python_version for i in results.identities] == ["3.13.0", "3.13.18"]  # ordered by version
+    assert {i.series for i in results.identities} == {"3.13"}
+    assert results.cell(results.identities[0], "exit_codes", "fork") is not None
+    assert results.cell(results.identities[1], "exit_codes", "fork") is None
+
+
+def test_free_threaded_and_ci_labels_never_collide() -> None:
+    base = Identity.of(ENVIRONMENT)
+    threaded = Identity.of({**ENVIRONMENT, "free_threaded": True})
+    ci = Identity.of(ENVIRONMENT, "gha-ubuntu-latest")
+    assert len({base.file_name, threaded.file_name, ci.file_name}) == 3
+    assert threaded.series == "3.12t"
+    assert threaded.file_name == "local-linux-cpython-3.12.1t.json"
+
+
+def test_a_result_set_refuses_two_files_for_one_build(tmp_path: Path) -> None:
+    path = save(tmp_path, make_file())
+    (tmp_path / "copy.json").write_text(path.read_text())
+    with pytest.raises(ResultFileError, match="describes the same label, platform and interpreter"):
+        ResultSet.load([tmp_path])
+
+
+def test_migrate_renames_schema_1_files_and_keeps_every_cell(tmp_path: Path) -> None:
+    data = json.loads(dump(make_file(make_cell(method="fork"), make_cell(method="spawn"))))
+    data["schema"] = "forklab.results/1"
+    (tmp_path / "local-linux-cpython-3.12.json").write_text(json.dumps(data))
+    moved = migrate(tmp_path)
+    assert [(a.name, b.name) for a, b in moved] == [
+        ("local-linux-cpython-3.12.json", "local-linux-cpython-3.12.1.json")
+    ]
+    migrated = json.loads((tmp_path / "local-linux-cpython-3.12.1.json").read_text())
+    assert migrated["schema"] == SCHEMA
+    assert migrated["cells"] == data["cells"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["local-linux-cpython-3.12.1.json"]
+
+
+def test_migrate_refuses_two_files_of_one_build_and_writes_nothing(tmp_path: Path) -> None:
+    text = dump(make_file())
+    (tmp_path / "a.json").write_text(text)
+    (tmp_path / "b.json").write_text(text)
+    with pytest.raises(ResultFileError, match="describe the same interpreter build"):
+        migrate(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+
+
+def test_a_failed_cell_says_why_and_cannot_be_ok() -> None:
+    record = CellRecord.failed("x", "fork", "timeout", "no result within 1 s")
+    assert (record.status, record.observations, record.error) == ("timeout", {}, "no result within 1 s")
+    with pytest.raises(ValueError, match="failed cell"):
+        CellRecord.failed("x", "fork", "ok", "")

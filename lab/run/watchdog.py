@@ -1,6 +1,6 @@
 """A watchdog process that stops cells in flight if the runner dies (host side).
 
-    python -m lab.watchdog
+    python -m lab.run.watchdog
 
 The runner writes ``add PGID`` and ``del PGID`` lines to this process's stdin. When stdin
 reaches end-of-file -- the runner finished, or was killed with SIGKILL and the OS closed its end
@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from lab.processes import stop_group
+from lab.run.processes import stop_group
 
 
 def main() -> int:

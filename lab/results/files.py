@@ -1,19 +1,16 @@
-"""Result files: the format, validation, merging and atomic writing (standard library only).
+"""The result file: format, validation, migration, merging and atomic writing.
 
-A result file holds one interpreter build on one machine label::
-
-    <label>-<platform>-<implementation>-<X.Y>[t].json
-
-    {"schema": "forklab.results/1",
+    {"schema": "forklab.results/2",
+     "label": "local",
      "environment": {...},                      # lab.environment.collect() + git_commit, created_at
-     "experiments": {"exit_codes": {...}},      # each experiment's own declaration (title, question, ...)
-     "cells": [{"experiment", "method", "status", "wall_s", "observations", "timings",
-                "error", "stderr_tail", "provenance": {"run_id", "created_at", "lab_commit",
-                                                       "quality", "experiment_version"}}]}
+     "experiments": {"exit_codes": {...}},      # each experiment's declaration (title, question, ...)
+     "cells": [CellRecord.to_json(), ...]}      # see lab.results.record
 
-Loading validates and names the first thing wrong (file, JSON path, what was expected).
-Writing goes to a temporary name in the same directory and is renamed over the old file, under
-a lock file, re-reading and merging what another run may have written meanwhile.
+Loading validates and names the first thing wrong (file, JSON path, what was expected, what to
+do). Schema 1 (files named by series, ``local-linux-cpython-3.13.json``) is read and migrated in
+memory: its content is the same, only the file name changed (``lab migrate`` renames them).
+Writing goes to a temporary name in the same directory and is renamed over the old file, under a
+lock file, re-reading and merging what another run may have written meanwhile.
 """
 
 from __future__ import annotations
@@ -25,17 +22,18 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from lab import METHODS
+from lab.errors import BadInput
+from lab.results.identity import Identity
+from lab.results.record import QUALITIES, STATUSES, CellRecord
 
-SCHEMA = "forklab.results/1"
 SCHEMA_PREFIX = "forklab.results/"
-SCHEMA_VERSION = 1
-STATUSES = ("ok", "unavailable", "error", "timeout")
-QUALITIES = ("quick", "full")
+SCHEMA_VERSION = 2
+SCHEMA = f"{SCHEMA_PREFIX}{SCHEMA_VERSION}"
+READABLE_VERSIONS = (1, 2)
 LABEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.]*(?:-[a-z0-9_.]+)*$")
-FILE_PATTERN = re.compile(r"^(?P<label>.+)-(?P<platform>[a-z0-9]+)-(?P<impl>[a-z]+)-(?P<series>\d+\.\d+t?)\.json$")
 
 REQUIRED_ENVIRONMENT = {
     "platform": str,
@@ -63,29 +61,44 @@ REQUIRED_TIMING = {
 }
 
 
-class ResultFileError(ValueError):
+class ResultFileError(BadInput):
     """A result file that cannot be used; the message names the file, where, and what to do."""
 
 
-def file_name(label: str, environment: Dict[str, Any]) -> str:
-    """The file name of one interpreter's results on one machine label (DESIGN.md, "Identity")."""
-    return f"{label}-{environment['platform']}-{environment['implementation']}-{environment['series']}.json"
+def _method_rank(method: str) -> Tuple[int, str]:
+    return (METHODS.index(method) if method in METHODS else len(METHODS), method)
+
+
+def sort_cells(cells: Iterable[CellRecord]) -> List[CellRecord]:
+    """Cells in a stable order: by experiment, then fork, spawn, forkserver."""
+    return sorted(cells, key=lambda c: (c.experiment, _method_rank(c.method)))
 
 
 @dataclass
 class ResultFile:
-    """One interpreter on one machine label: environment, experiment declarations, cells."""
+    """One interpreter build on one machine label: environment, experiment declarations, cells."""
 
     environment: Dict[str, Any]
     experiments: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    cells: List[Dict[str, Any]] = field(default_factory=list)
+    cells: List[CellRecord] = field(default_factory=list)
     label: str = "local"
 
-    def cell(self, experiment: str, method: str) -> Optional[Dict[str, Any]]:
+    @property
+    def identity(self) -> Identity:
+        return Identity.of(self.environment, self.label)
+
+    @property
+    def file_name(self) -> str:
+        return self.identity.file_name
+
+    def cell(self, experiment: str, method: str) -> Optional[CellRecord]:
         for cell in self.cells:
-            if cell["experiment"] == experiment and cell["method"] == method:
+            if cell.experiment == experiment and cell.method == method:
                 return cell
         return None
+
+    def methods(self) -> List[str]:
+        return sorted({c.method for c in self.cells}, key=_method_rank)
 
     def merge(self, other: ResultFile) -> ResultFile:
         """``other``'s cells replace this file's cells of the same (experiment, method); the rest stay.
@@ -93,13 +106,11 @@ class ResultFile:
         The newer run's environment wins (it describes the interpreter as it is now); each cell
         keeps its own provenance, so nothing claims one run for all.
         """
-        cells = {(c["experiment"], c["method"]): c for c in self.cells}
-        cells.update({(c["experiment"], c["method"]): c for c in other.cells})
+        cells = {(c.experiment, c.method): c for c in self.cells}
+        cells.update({(c.experiment, c.method): c for c in other.cells})
         experiments = dict(self.experiments)
         experiments.update(other.experiments)
-        return ResultFile(
-            environment=other.environment, experiments=experiments, cells=sort_cells(cells.values()), label=other.label
-        )
+        return ResultFile(other.environment, experiments, sort_cells(cells.values()), other.label)
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -107,19 +118,11 @@ class ResultFile:
             "label": self.label,
             "environment": self.environment,
             "experiments": {name: self.experiments[name] for name in sorted(self.experiments)},
-            "cells": sort_cells(self.cells),
+            "cells": [c.to_json() for c in sort_cells(self.cells)],
         }
 
 
-def _method_rank(method: str) -> Tuple[int, str]:
-    return (METHODS.index(method) if method in METHODS else len(METHODS), method)
-
-
-def sort_cells(cells: Any) -> List[Dict[str, Any]]:
-    """Cells in a stable order: by experiment, then fork, spawn, forkserver."""
-    return sorted(cells, key=lambda c: (c["experiment"], _method_rank(c["method"])))
-
-
+# -- validation ------------------------------------------------------------------------------
 def _expect(condition: bool, where: str, what: str, found: Any) -> None:
     if not condition:
         shown = json.dumps(found)[:60] if not isinstance(found, type) else found.__name__
@@ -129,35 +132,47 @@ def _expect(condition: bool, where: str, what: str, found: Any) -> None:
 def _check_fields(data: Dict[str, Any], required: Dict[str, Any], where: str) -> None:
     for key, kind in required.items():
         _expect(key in data, f"{where}.{key}", "a value", None)
-        _expect(
-            (isinstance(data[key], kind) and not isinstance(data[key], bool)) or kind is bool,
-            f"{where}.{key}",
-            f"{getattr(kind, '__name__', 'a number')}",
-            data[key],
-        )
+        value = data[key]
+        matches = isinstance(value, bool) if kind is bool else isinstance(value, kind) and not isinstance(value, bool)
+        _expect(matches, f"{where}.{key}", getattr(kind, "__name__", "a number"), value)
 
 
-def validate(data: Any) -> ResultFile:
-    """Check a parsed result file and return it; ResultFileError names the first problem."""
-    _expect(isinstance(data, dict), "$", "a JSON object", data)
+def _schema_version(data: Dict[str, Any]) -> int:
     schema = data.get("schema")
     if not isinstance(schema, str) or not schema.startswith(SCHEMA_PREFIX):
         raise ResultFileError(
             f'not a forklab result file (no "schema": "{SCHEMA}"); move it out of the results directory'
         )
     version = schema[len(SCHEMA_PREFIX) :]
-    if not version.isdigit() or int(version) != SCHEMA_VERSION:
+    if not version.isdigit() or int(version) not in READABLE_VERSIONS:
         raise ResultFileError(
-            f"schema {schema} is not {SCHEMA}, the only version this lab reads; "
+            f"schema {schema} is not one this lab reads ({', '.join(f'{SCHEMA_PREFIX}{v}' for v in READABLE_VERSIONS)}); "
             "use the forklab version that wrote it or re-run the experiments"
         )
+    return int(version)
+
+
+def _check_cell(cell: Any, where: str) -> None:
+    _expect(isinstance(cell, dict), where, "a JSON object", cell)
+    _check_fields(cell, REQUIRED_CELL, where)
+    _expect(cell["status"] in STATUSES, f"{where}.status", " or ".join(STATUSES), cell["status"])
+    for name, timing in cell["timings"].items():
+        _expect(isinstance(timing, dict), f"{where}.timings.{name}", "a JSON object", timing)
+        _check_fields(timing, REQUIRED_TIMING, f"{where}.timings.{name}")
+    provenance = cell.get("provenance")
+    _expect(isinstance(provenance, dict), f"{where}.provenance", "a JSON object", provenance)
+    quality = provenance.get("quality")
+    _expect(quality in QUALITIES, f"{where}.provenance.quality", "quick or full", quality)
+    _expect(isinstance(cell.get("ratios", {}), dict), f"{where}.ratios", "a JSON object", cell.get("ratios"))
+
+
+def validate(data: Any) -> ResultFile:
+    """Check a parsed result file (schema 1 or 2) and return it; ResultFileError names the first problem."""
+    _expect(isinstance(data, dict), "$", "a JSON object", data)
+    _schema_version(data)
     for key, kind in (("environment", dict), ("experiments", dict), ("cells", list)):
-        _expect(
-            isinstance(data.get(key), kind),
-            f"$.{key}",
-            f"a JSON {kind.__name__.replace('dict', 'object').replace('list', 'array')}",
-            data.get(key),
-        )
+        name = "a JSON object" if kind is dict else "a JSON array"
+        _expect(isinstance(data.get(key), kind), f"$.{key}", name, data.get(key))
     label = data.get("label", "local")
     _expect(
         isinstance(label, str) and bool(LABEL_PATTERN.match(label)),
@@ -169,28 +184,15 @@ def validate(data: Any) -> ResultFile:
     seen = set()
     for index, cell in enumerate(data["cells"]):
         where = f"$.cells[{index}]"
-        _expect(isinstance(cell, dict), where, "a JSON object", cell)
-        _check_fields(cell, REQUIRED_CELL, where)
-        _expect(cell["status"] in STATUSES, f"{where}.status", " or ".join(STATUSES), cell["status"])
+        _check_cell(cell, where)
         key = (cell["experiment"], cell["method"])
         _expect(key not in seen, where, "one cell per experiment and method", list(key))
         seen.add(key)
-        for name, timing in cell["timings"].items():
-            _expect(isinstance(timing, dict), f"{where}.timings.{name}", "a JSON object", timing)
-            _check_fields(timing, REQUIRED_TIMING, f"{where}.timings.{name}")
-        provenance = cell.get("provenance")
-        _expect(isinstance(provenance, dict), f"{where}.provenance", "a JSON object", provenance)
-        _expect(
-            provenance.get("quality") in QUALITIES,
-            f"{where}.provenance.quality",
-            "quick or full",
-            provenance.get("quality"),
-        )
-    return ResultFile(
-        environment=data["environment"], experiments=data["experiments"], cells=data["cells"], label=label
-    )
+    cells = [CellRecord.from_json(c) for c in data["cells"]]
+    return ResultFile(data["environment"], dict(data["experiments"]), cells, label)
 
 
+# -- reading and writing ---------------------------------------------------------------------
 def load(path: Path) -> ResultFile:
     """Read and validate one result file; ResultFileError starts with the file's name."""
     try:
@@ -285,8 +287,31 @@ def _stale(lock: Path) -> bool:
 
 def save(directory: Path, result: ResultFile) -> Path:
     """Merge ``result`` into its file in ``directory`` (under the lock) and write it atomically."""
-    path = Path(directory) / file_name(result.label, result.environment)
+    path = Path(directory) / result.file_name
     with locked(Path(directory)):
         merged = load(path).merge(result) if path.exists() else result
         write_atomic(path, dump(merged))
     return path
+
+
+def migrate(directory: Path) -> List[Tuple[Path, Path]]:
+    """Rewrite every file of ``directory`` at the current schema under its current name.
+
+    Cells are kept as they are. Two files that describe the same build are refused (one line
+    naming both), before anything is written. Returns the (old, new) pairs.
+    """
+    moved = []
+    with locked(Path(directory)):
+        plan = [(path, load(path)) for path in result_paths(directory)]
+        targets: Dict[str, Path] = {}
+        for path, result in plan:
+            other = targets.setdefault(result.file_name, path)
+            if other != path:
+                raise ResultFileError(f"{path} and {other} describe the same interpreter build; keep one of them")
+        for path, result in plan:
+            target = Path(directory) / result.file_name
+            write_atomic(target, dump(result))
+            if target != path:
+                path.unlink()
+            moved.append((path, target))
+    return moved

@@ -26,17 +26,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lab import METHODS, experiments
-from lab.discovery import Interpreter
+from lab import experiments
+from lab.errors import BadInput
 from lab.experiment import SOURCE_ROOT, TIMING
 from lab.normalise import mask_paths
-from lab.processes import new_group_options, run_group, stop_group, tail
-from lab.records import ResultFile, save
+from lab.results.files import ResultFile, save
+from lab.results.record import ERROR, TIMEOUT, UNAVAILABLE, CellRecord, Provenance
+from lab.run.discovery import Interpreter
+from lab.run.plan import Task
+from lab.run.processes import new_group_options, run_group, stop_group, tail
 
 DEFAULT_TIMEOUT_S = 120.0
 
 
-class SaveFailed(Exception):
+class SaveFailed(BadInput):
     """A finished cell could not be written (full disk, say); the run stops, earlier files stay."""
 
 
@@ -48,22 +51,12 @@ class Interrupted(Exception):
         self.exit_code = exit_code
 
 
-@dataclass(frozen=True)
-class Task:
-    """One cell to run."""
-
-    interpreter: Interpreter
-    method: str
-    experiment: str
-    kind: str
-
-
 @dataclass
 class Outcome:
     """A finished cell: its record and how long it took from the runner's side."""
 
     task: Task
-    record: dict[str, Any]
+    record: CellRecord
     seconds: float
 
 
@@ -112,12 +105,12 @@ def cell_environment(tmpdir: Path, extra_path: Iterable[str] = ()) -> dict[str, 
 
 
 class Watchdog:
-    """Handle on the watchdog process (see lab.watchdog)."""
+    """Handle on the watchdog process (see lab.run.watchdog)."""
 
     def __init__(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(SOURCE_ROOT))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lab.watchdog"],
+            [sys.executable, "-m", "lab.run.watchdog"],
             cwd=SOURCE_ROOT,  # so that a user's own `lab` package (probe runs in their directory) cannot shadow ours
             stdin=subprocess.PIPE,
             text=True,
@@ -212,16 +205,10 @@ class Runner:
         started = time.monotonic()
         env = self.environment(task.interpreter)
         if task.method not in env["available_start_methods"]:
-            record = {
-                "experiment": task.experiment,
-                "method": task.method,
-                "status": "unavailable",
-                "wall_s": 0.0,
-                "observations": {},
-                "timings": {},
-                "error": f"{task.method} is not offered by {env['platform']} {env['implementation']} "
-                f"{env['python_version']}",
-            }
+            offered = f"{env['platform']} {env['implementation']} {env['python_version']}"
+            record = CellRecord.failed(
+                task.experiment, task.method, UNAVAILABLE, f"{task.method} is not offered by {offered}"
+            )
             return Outcome(task, self._provenance(task, record), 0.0)
         tmpdir = Path(tempfile.mkdtemp(prefix="forklab-cell-"))
         try:
@@ -233,45 +220,39 @@ class Runner:
             record = self._read_record(task, out, tmpdir, code, timed_out)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
-        record["wall_s"] = round(time.monotonic() - started, 3)
-        return Outcome(task, self._provenance(task, record), record["wall_s"])
+        record.wall_s = round(time.monotonic() - started, 3)
+        return Outcome(task, self._provenance(task, record), record.wall_s)
 
-    def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> dict[str, Any]:
-        base = {"experiment": task.experiment, "method": task.method, "observations": {}, "timings": {}}
+    def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> CellRecord:
+        """The driver's record, or why there is none (timeout, a signal, no answer)."""
         stderr_tail = tail(tmpdir / "stderr.txt")
         if timed_out:
-            return {
-                **base,
-                "status": "timeout",
-                "error": f"no result within {self.config.timeout:g} s; the cell's process group was stopped",
-                "stderr_tail": stderr_tail,
-            }
+            error = f"no result within {self.config.timeout:g} s; the cell's process group was stopped"
+            return CellRecord.failed(task.experiment, task.method, TIMEOUT, error, stderr_tail)
         if code is not None and code < 0:
-            return {**base, "status": "error", "error": _describe_exit(code), "stderr_tail": stderr_tail}
+            return CellRecord.failed(task.experiment, task.method, ERROR, _describe_exit(code), stderr_tail)
         try:
-            record = json.loads(out.read_text())
-        except (OSError, ValueError):
-            return {**base, "status": "error", "error": _describe_exit(code or 0), "stderr_tail": stderr_tail}
-        record = {**base, **record}
-        if record["status"] == "error":
-            record["stderr_tail"] = record.pop("traceback", "") or stderr_tail
-        else:
-            record.pop("traceback", None)
+            record = CellRecord.from_json(json.loads(out.read_text()))
+        except (OSError, ValueError, KeyError):
+            return CellRecord.failed(task.experiment, task.method, ERROR, _describe_exit(code or 0), stderr_tail)
+        if record.status == ERROR and not record.stderr_tail:
+            record.stderr_tail = stderr_tail or None
         return record
 
-    def _provenance(self, task: Task, record: dict[str, Any]) -> dict[str, Any]:
+    def _provenance(self, task: Task, record: CellRecord) -> CellRecord:
+        """Stamp the cell with this run; mask absolute paths a traceback may name (keep file names)."""
         module = experiments.load(task.experiment)
-        record.setdefault("error", None)
-        for key in ("error", "stderr_tail"):  # a traceback names files by absolute path: keep names only
-            if record.get(key):
-                record[key] = mask_paths(record[key])
-        record["provenance"] = {
-            "run_id": self.run_id,
-            "created_at": utc_now(),
-            "lab_commit": self.commit,
-            "quality": "quick" if self.config.quick else "full",
-            "experiment_version": module.EXPERIMENT.version,
-        }
+        if record.error:
+            record.error = mask_paths(record.error)
+        if record.stderr_tail:
+            record.stderr_tail = mask_paths(record.stderr_tail)
+        record.provenance = Provenance(
+            run_id=self.run_id,
+            created_at=utc_now(),
+            lab_commit=self.commit,
+            quality="quick" if self.config.quick else "full",
+            experiment_version=module.EXPERIMENT.version,
+        )
         return record
 
     def _save(self, outcome: Outcome) -> None:
@@ -347,10 +328,3 @@ class Runner:
             outcomes.append(outcome)
             self.report(outcome, len(outcomes), total)
         return pending
-
-
-def plan(interpreters: list[Interpreter], methods: list[str], names: list[str]) -> list[Task]:
-    """Every cell of the matrix, in a stable order."""
-    kinds = {name: experiments.load(name).EXPERIMENT.kind for name in names}
-    ordered = [m for m in METHODS if m in methods]
-    return [Task(i, m, n, kinds[n]) for i in interpreters for n in names for m in ordered]
