@@ -44,7 +44,7 @@ EXPERIMENT = Experiment(
         Observation("signal_ignored", "A signal the parent ignores (SIG_IGN), in the child"),
         Observation("logging_handler_seen", "The child has the parent's run-time logging handler", glance=True),
         Observation("parent_fd", "A file the parent opened, by descriptor number, in the child"),
-        Observation("parent_fd_error", "What using that descriptor number raises in the child"),
+        Observation("parent_fd_number", "What that descriptor number is in the child"),
         Observation("stdin", "sys.stdin in the child"),
         Observation("main_name_script", "__name__ of __main__ in a child of python script.py"),
         Observation("main_name_python_m", "__name__ of __main__ in a child of python -m module"),
@@ -79,11 +79,12 @@ EXPERIMENT = Experiment(
         ),
         Symptom(
             id="bad-file-descriptor-in-child",
-            title="OSError: [Errno 9] Bad file descriptor for a descriptor number the parent opened",
+            title="A descriptor number from the parent is closed, or another file, in the child",
             messages=("OSError: [Errno 9] Bad file descriptor",),
             pattern=r"\[Errno 9\] Bad file descriptor",
             cause="spawn and forkserver children do not inherit the parent's file descriptors: a descriptor "
-            "number passed as an int is closed there, or names some other file.",
+            "number passed as an int is closed there (EBADF) or, worse, already names another file there: one "
+            "of multiprocessing's pipes, or the os.devnull that replaced stdin.",
             fix="Pass a path and open it in the child; sockets and Connection objects passed as arguments are "
             "duplicated by multiprocessing.",
             evidence="parent_fd",
@@ -141,15 +142,17 @@ def kernel_ignores(signum: Optional[int]) -> Optional[bool]:
 
 
 def fd_state(fd: Optional[int], identity: Optional[Tuple[int, int]]) -> Tuple[Optional[str], Optional[str]]:
-    """Whether file descriptor ``fd`` here is the parent's file (a reused number is not), and the
-    error using it raised here (``OSError: [Errno 9] Bad file descriptor``), if any."""
+    """Whether file descriptor ``fd`` here is the parent's file, and what the number is here:
+    ``the parent's file``, ``another file`` (the number was reused) or ``closed`` (EBADF)."""
     if fd is None or identity is None:
         return None, None
     try:
         status = os.fstat(fd)
-    except OSError as exc:
-        return "not inherited", f"{type(exc).__name__}: [Errno {exc.errno}] {exc.strerror}"
-    return ("inherited" if (status.st_dev, status.st_ino) == tuple(identity) else "not inherited"), None
+    except OSError:
+        return "not inherited", "closed"
+    if (status.st_dev, status.st_ino) == tuple(identity):
+        return "inherited", "the parent's file"
+    return "not inherited", "another file"
 
 
 def stdin_state() -> str:
@@ -271,9 +274,9 @@ def run(cell: Cell) -> None:
     kernel = second["signal_ignored_kernel"]
     cell.observe("signal_ignored_kernel", not_applicable("no /proc/self/status SigIgn") if kernel is None else kernel)
     cell.observe("logging_handler_seen", ParentHandler.__name__ in second["logging_handlers"])
-    fd, fd_error = second["fd"]
+    fd, number = second["fd"]
     cell.observe("parent_fd", fd)
-    cell.observe("parent_fd_error", fd_error)
+    cell.observe("parent_fd_number", number)
     cell.observe("stdin", first["stdin"])
     cell.observe("main_name_python_m", first["main_name"])
     cell.observe("main_name_script", main_name_in_a_script(cell))
