@@ -192,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
     from lab.probe import add_parser as add_probe_parser  # probe (issue 8)
 
     add_probe_parser(sub)
+    from lab.check.cli import add_parser as add_check_parser  # check (static hazards, lab/check)
+
+    add_check_parser(sub)
+    from lab.symptoms import add_parser as add_symptoms_parser  # symptoms (the catalog, lab/symptoms.json)
+
+    add_symptoms_parser(sub)
     return top
 
 
