@@ -73,7 +73,7 @@ class Module:
         self.scopes: List[Scope] = [self.root]
         self.scope_of: Dict[int, Scope] = {}  # id(def node) -> its scope
         self.star: List[str] = []
-        self.with_end: Dict[Tuple[int, str], int] = {}  # (id(scope), name) -> last line of its with-block
+        self.with_blocks: Dict[Tuple[int, str], List[Tuple[int, int]]] = {}  # (id(scope), name) -> [(first, last)]
         self.bound_to: Dict[int, str] = {}  # id(call) -> the name its result is bound to (`pool = Pool()`)
         self._memo: Dict[Tuple[int, str], Optional[Value]] = {}
         self._body(tree.body, self.root, IMPORT)
@@ -190,7 +190,8 @@ class Module:
                 if item.optional_vars is not None:
                     self._bind_target(item.optional_vars, scope, "with", item.context_expr, region)
                     if isinstance(item.optional_vars, ast.Name):
-                        self.with_end[(id(scope), item.optional_vars.id)] = node.end_lineno or node.lineno
+                        lines = (node.lineno, node.end_lineno or node.lineno)
+                        self.with_blocks.setdefault((id(scope), item.optional_vars.id), []).append(lines)
                         self.bound_to[id(item.context_expr)] = item.optional_vars.id
             self._body(node.body, scope, region)
             return
@@ -294,6 +295,13 @@ class Module:
     def reached_through(self, scope: Scope) -> int:
         """The line of the call that makes ``scope`` run at import time or in the main block."""
         return self.reach().get(id(scope), (FUNCTION, 0))[1]
+
+    def with_end(self, scope: Scope, name: str, line: int) -> Optional[int]:
+        """The last line of the ``with ... as name:`` block of ``scope`` that holds ``line``, if any."""
+        for first, last in self.with_blocks.get((id(scope), name), ()):
+            if first <= line <= last:
+                return last
+        return None
 
     def closure(self, start: Scope) -> List[Scope]:
         """``start`` and every function of this module it calls, directly or not."""

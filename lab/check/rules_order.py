@@ -33,7 +33,7 @@ def _thread_starts(events: List[Event], analysis: Analysis) -> List[tuple]:
             what = THREADS.get(event.value.kind, "a thread")
             name = event.receiver if event.kind in ("thread_start", "submit") else ""
             name = name or analysis.module.bound_to.get(id(event.call), "")
-            end = analysis.module.with_end.get((id(event.scope), name), INFINITY) if name else INFINITY
+            end = (analysis.module.with_end(event.scope, name, event.call.lineno) if name else None) or INFINITY
             for later in events[index + 1 :]:
                 if later.kind == "thread_end" and name and later.receiver == name:
                     end = min(end, later.call.lineno)
