@@ -540,3 +540,7 @@ def test_a_file_that_mentions_nothing_relevant_is_not_even_parsed() -> None:
     assert check_source("this is not python (") == []
     with pytest.raises(SyntaxError):
         check_source("import multiprocessing\nthis is not python (")
+
+
+def test_fkl101_an_executor_is_reported_at_its_first_submit_only() -> None:
+    assert_claims(IMPORTS + "ex = ProcessPoolExecutor()\nex.submit(f, 1)  # FKL101\nex.submit(f, 2)\nex.map(f, [3])\n")

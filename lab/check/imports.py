@@ -108,20 +108,32 @@ def dotted(node: ast.AST) -> str:
     return ""
 
 
+#: Modules that are multiprocessing under another name, pickling as it does. (Not ``multiprocess``,
+#: which pickles with dill: a lambda target works there.)
+ALIASES = {"torch.multiprocessing": "multiprocessing"}
+
+
+def _canonical(module: str) -> str:
+    for alias, real in ALIASES.items():
+        if module == alias or module.startswith(alias + "."):
+            return real + module[len(alias) :]
+    return module
+
+
 def import_bindings(node: ast.AST) -> Dict[str, str]:
     """The names an import statement binds, with the qualified name each refers to."""
     bound: Dict[str, str] = {}
     if isinstance(node, ast.Import):
         for alias in node.names:
             if alias.asname:
-                bound[alias.asname] = alias.name
+                bound[alias.asname] = _canonical(alias.name)
             else:  # `import concurrent.futures` binds `concurrent`
                 first = alias.name.split(".", 1)[0]
                 bound[first] = first
     elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
         for alias in node.names:
             if alias.name != "*":
-                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                bound[alias.asname or alias.name] = _canonical(f"{node.module}.{alias.name}")
     return bound
 
 

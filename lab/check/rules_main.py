@@ -43,9 +43,14 @@ def where_it_runs(analysis: Analysis, scope: Scope) -> str:
 def import_time_starts(analysis: Analysis) -> Iterator[Finding]:
     """FKL101: a process, Pool, Manager or executor's workers started at import time."""
     breaks = RULES["FKL101"].breaks
+    executors = set()  # an executor starts its workers once: its first submit() is the finding
     for event in analysis.all_events(*STARTS):
         if event.region != IMPORT or not applies(breaks, event.value.method):
             continue
+        if event.kind == "submit":
+            if id(event.value.node) in executors:
+                continue
+            executors.add(id(event.value.node))
         what = STARTS[event.kind].format(call=describe_call(event.call))
         yield finding(
             analysis.path,
