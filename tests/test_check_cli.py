@@ -79,9 +79,9 @@ def test_a_file_that_does_not_parse_is_one_line_and_the_run_goes_on(tmp_path: Pa
     lines = completed.stdout.splitlines()
     assert lines[0].startswith(f"{tmp_path / 'b_hazard.py'}:2:32: FKL201 ")
     assert lines[1].startswith(f"{tmp_path / 'a_broken.py'}:2:")
-    assert ": error: cannot parse (SyntaxError: " in lines[1]
+    assert ": error: cannot parse it (SyntaxError: " in lines[1]
     assert lines[1].endswith("nothing in it was checked")
-    assert lines[2].endswith("; 1 file could not be parsed with this Python (not checked).")
+    assert lines[2].endswith("; 1 file could not be read or parsed with this Python (not checked).")
     (tmp_path / "b_hazard.py").unlink()
     assert run(str(tmp_path)).returncode == 1  # not checked is not clean
 

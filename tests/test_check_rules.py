@@ -221,6 +221,12 @@ def test_fkl201_unpicklable_callables() -> None:
     )
 
 
+def test_fkl201_not_for_a_process_that_is_never_started() -> None:
+    source = "import multiprocessing as mp\ndef f():\n    unused = mp.Process(target=lambda: 0)\n"
+    assert check_source(source) == []
+    assert len(check_source(source + "    unused.start()\n")) == 1
+
+
 def test_fkl201_a_function_declared_global_has_a_plain_name() -> None:
     source = "import multiprocessing as mp\ndef setup():\n    global work\n    def work(): pass\n"
     assert check_source(source + "def main():\n    mp.Process(target=work).start()\n") == []

@@ -45,7 +45,7 @@ TRIGGERS = re.compile(rb"multiprocessing|concurrent|Process|Pool|fork|getppid|Ma
 
 
 class Unparsable(NamedTuple):
-    """A file that could not be parsed (or was too deeply nested to analyse): nothing in it was checked."""
+    """A file that could not be read or parsed (or is too deeply nested to analyse): nothing in it was checked."""
 
     path: str
     line: int
@@ -93,17 +93,17 @@ def _check_file(path: str, select: Sequence[str], ignore: Sequence[str], result:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        result.unparsable.append(Unparsable(path, 1, 1, f"cannot read ({exc.strerror})"))
+        result.unparsable.append(Unparsable(path, 1, 1, f"cannot read it ({exc.strerror})"))
         return
     result.files += 1
     result.lines += data.count(b"\n")
     try:
         result.findings.extend(check_source(data, path, select, ignore))
     except SyntaxError as exc:
-        message = f"{type(exc).__name__}: {exc.msg}"
+        message = f"cannot parse it ({type(exc).__name__}: {exc.msg})"
         result.unparsable.append(Unparsable(path, exc.lineno or 1, exc.offset or 1, message))
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes (3.8-3.11), nesting too deep
-        result.unparsable.append(Unparsable(path, 1, 1, f"{type(exc).__name__}: {exc}"))
+        result.unparsable.append(Unparsable(path, 1, 1, f"cannot parse it ({type(exc).__name__}: {exc})"))
 
 
 def check_paths(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Dict, List, NamedTuple, Optional
 
-from lab.check.imports import FORK, GETPPID, SET_START_METHOD, Value, keyword
+from lab.check.imports import FORK, GETPPID, SET_START_METHOD, Value, dotted, keyword
 from lab.check.model import Module, Scope
 from lab.check.resolve import resolve, resolve_call
 
@@ -151,6 +151,8 @@ def sites(module: Module, events: Dict[int, List[Event]]) -> List[Site]:
     for scope_events in events.values():
         for event in scope_events:
             call = event.call
+            if event.kind == "create" and _never_used(module, event):
+                continue  # a Process made and never started, passed or returned is never pickled
             if event.kind == "create":
                 add(event, keyword(call, "target", 1), "target")
                 if event.value.inner is not None:  # a Process subclass: the class itself is pickled
@@ -168,6 +170,20 @@ def sites(module: Module, events: Dict[int, List[Event]]) -> List[Site]:
     return found
 
 
+def _never_used(module: Module, event: Event) -> bool:
+    """Whether a created Process is bound to a name that its scope (and scopes inside it) never read."""
+    name = module.bound_to.get(id(event.call))
+    if not name:
+        return False
+    stack = [event.scope]
+    while stack:
+        scope = stack.pop()
+        if name in scope.loads:
+            return False
+        stack.extend(scope.children)
+    return True
+
+
 def defined_function(module: Module, value: Optional[Value]) -> Optional[Scope]:
     """The scope of a function of this module that a callable value is (or wraps in a partial)."""
     while value is not None and value.kind == "partial":
@@ -182,8 +198,10 @@ def describe_call(call: ast.Call) -> str:
     func: Any = call.func
     if isinstance(func, ast.Attribute):
         inner = func.value
-        prefix = inner.id + "." if isinstance(inner, ast.Name) else ""
-        return f"{prefix}{func.attr}()"
+        if isinstance(inner, ast.Call):  # Process(target=f).start()
+            return describe_call(inner).replace("()", "(...)") + f".{func.attr}()"
+        prefix = dotted(inner)
+        return f"{prefix}.{func.attr}()" if prefix else f"{func.attr}()"
     if isinstance(func, ast.Name):
         return f"{func.id}()"
     return "the call"

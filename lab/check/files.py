@@ -86,8 +86,8 @@ def python_files(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not excluded(os.path.join(root, d), exclude))
             for name in sorted(files):
                 full = os.path.join(root, name)
-                if name.endswith(".py") and not excluded(full, exclude):
-                    yield full
+                if name.endswith(".py") and not excluded(full, exclude) and os.path.exists(full):
+                    yield full  # (a dangling symlink is no file to check)
 
 
 def source_lines(source: bytes) -> List[str]:

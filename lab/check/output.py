@@ -21,7 +21,7 @@ def text_line(item: Finding) -> str:
 
 
 def unparsable_line(item: Unparsable) -> str:
-    return f"{item.path}:{item.line}:{item.col}: error: cannot parse ({item.message}); nothing in it was checked"
+    return f"{item.path}:{item.line}:{item.col}: error: {item.message}; nothing in it was checked"
 
 
 def summary(result: CheckResult) -> str:
@@ -39,7 +39,7 @@ def summary(result: CheckResult) -> str:
         parts.append(f"No start-method hazard found in {result.files} file{'s' if result.files != 1 else ''}")
     if result.unparsable:
         n = len(result.unparsable)
-        parts.append(f"{n} file{'s' if n != 1 else ''} could not be parsed with this Python (not checked)")
+        parts.append(f"{n} file{'s' if n != 1 else ''} could not be read or parsed with this Python (not checked)")
     return "; ".join(parts) + "."
 
 
@@ -60,7 +60,7 @@ def github_line(item: Finding) -> str:
 
 
 def github_unparsable(item: Unparsable) -> str:
-    message = _escape_data(f"cannot parse ({item.message}); nothing in it was checked")
+    message = _escape_data(f"{item.message}; nothing in it was checked")
     return f"::error file={_escape_property(item.path)},line={item.line},col={item.col}::{message}"
 
 
