@@ -170,3 +170,11 @@ def test_the_check_runs_on_python_3_8_and_finds_the_same(tmp_path: Path) -> None
     assert on_38 == here
     assert len(on_38) >= 8
     assert os.path.basename(python).startswith("python")
+
+
+def test_the_readme_shows_what_the_check_prints() -> None:
+    """README, "python -m lab check": the example's output is quoted as the command prints it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = readme.split("$ python -m lab check examples\n", 1)[1].split("```", 1)[0]
+    completed = run("check", "examples", module="lab")
+    assert completed.stdout == quoted
