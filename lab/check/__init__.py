@@ -102,8 +102,10 @@ def _check_file(path: str, select: Sequence[str], ignore: Sequence[str], result:
     except SyntaxError as exc:
         message = f"cannot parse it ({type(exc).__name__}: {exc.msg})"
         result.unparsable.append(Unparsable(path, exc.lineno or 1, exc.offset or 1, message))
-    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes (3.8-3.11), nesting too deep
-        result.unparsable.append(Unparsable(path, 1, 1, f"cannot parse it ({type(exc).__name__}: {exc})"))
+    except ValueError as exc:  # null bytes (3.8-3.11)
+        result.unparsable.append(Unparsable(path, 1, 1, f"cannot parse it (ValueError: {exc})"))
+    except (RecursionError, MemoryError) as exc:  # in the parser or in the analysis
+        result.unparsable.append(Unparsable(path, 1, 1, f"too deeply nested to check ({type(exc).__name__})"))
 
 
 def check_paths(

@@ -8,6 +8,7 @@ unknown code in --select/--ignore, a bad option -- with one line saying what is 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, List, Optional
 
@@ -52,8 +53,12 @@ def run(args: Any) -> int:
     except BadInput as problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    for line in render(result, args.format):
-        print(line)
+    try:
+        for line in render(result, args.format):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted; the exit code still says what was found
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_CLEAN if result.clean else EXIT_FINDINGS
 
 
