@@ -178,3 +178,20 @@ def test_the_readme_shows_what_the_check_prints() -> None:
     quoted = readme.split("$ python -m lab check examples\n", 1)[1].split("```", 1)[0]
     completed = run("check", "examples", module="lab")
     assert completed.stdout == quoted
+
+
+def test_the_target_side_modules_are_python_3_8_syntax() -> None:
+    """Even where no 3.8 interpreter is installed: lab/check and lab/symptoms.py parse as 3.8."""
+    import ast
+
+    for path in [*(ROOT / "lab" / "check").glob("*.py"), ROOT / "lab" / "symptoms.py"]:
+        ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, 8))
+
+
+def test_the_check_imports_nothing_of_the_host_side() -> None:
+    """lab/check runs on the user's Python with the standard library only (architecture.md)."""
+    code = "import sys, lab.check.cli; print(sorted(m for m in sys.modules if m.startswith('lab')))"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=lab_env(), capture_output=True, text=True, timeout=60, check=True
+    )
+    assert all(name == "lab" or name.startswith("lab.check") for name in json.loads(completed.stdout.replace("'", '"')))
