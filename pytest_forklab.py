@@ -14,7 +14,10 @@ test suite the same thing:
 * after each test (after its fixtures' teardown, so a fixture may clean up what it started),
   child processes the test left alive -- ``multiprocessing.active_children()``, the list
   CPython's own suite checks, which holds neither the forkserver server nor the resource
-  tracker -- are listed, killed, and reported as an error of that test.
+  tracker -- are listed, killed, and reported as an error of that test;
+* at the end of the run, the tests that pass under fork but fail under spawn or forkserver are
+  listed, each with the likely cause from forklab's symptom catalog (``lab/symptoms.py`` beside
+  this file, loaded by its path) and the report page that shows the evidence.
 
 This module is top-level and imports nothing from ``lab``: the plugin is loaded into *your*
 test run through the ``pytest11`` entry point, where ``lab`` may be your own package. It runs
@@ -23,9 +26,11 @@ on the Python your tests use (3.8+) and needs pytest 8 or later.
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import weakref
-from typing import Any, Iterable, List, Optional, Sequence, Set
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
 import pytest
 
@@ -89,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     selected_methods(config)  # fail early on a bad --start-methods, not at the first test
     config.stash[_owned_key] = weakref.WeakSet()
+    config.pluginmanager.register(ForkOnly(), "forklab-fork-only")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -280,3 +286,114 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) 
             pytrace=False,
         )
     return result
+
+
+# --- passes under fork, fails under spawn or forkserver --------------------------------------
+
+#: forklab's symptom catalog module, beside this file in a source checkout and in site-packages.
+SYMPTOMS = Path(__file__).resolve().with_name("lab") / "symptoms.py"
+TEXT_CHARS = 20000  # of a failure's traceback and captured output, matched against the symptoms
+
+
+def method_of(item: pytest.Item) -> Optional[str]:
+    """The start method of a test parametrized by this plugin's ``mp_context``, else None."""
+    value = getattr(getattr(item, "callspec", None), "params", {}).get(FIXTURE)
+    return value if isinstance(value, str) and value in METHODS else None
+
+
+def group_of(item: pytest.Item) -> str:
+    """The same test under every method: its node id without the method, other parameters kept."""
+    indices = getattr(item.callspec, "indices", {})  # type: ignore[attr-defined]
+    others = ",".join(f"{name}={index}" for name, index in sorted(indices.items()) if name != FIXTURE)
+    return item.nodeid.split("[", 1)[0] + (f"[{others}]" if others else "")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    """Label each phase's report with the method and the group; the attributes travel with xdist."""
+    report = yield
+    method = method_of(item)
+    if method is not None:
+        report.forklab_method, report.forklab_group = method, group_of(item)
+        if call.excinfo is not None and report.failed:
+            first = (str(call.excinfo.value).strip().splitlines() or [""])[0]
+            report.forklab_exception = f"{call.excinfo.typename}: {first}"[:500]
+    return report
+
+
+def load_symptoms() -> Any:
+    """``(explain, catalog)`` from forklab's ``lab/symptoms.py`` loaded by its path, or None.
+
+    Loaded under a private name and never as ``lab``: the user's own ``lab`` package stays theirs.
+    """
+    if not SYMPTOMS.is_file():
+        return None
+    try:
+        spec = importlib.util.spec_from_file_location("_forklab_symptoms", SYMPTOMS)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module.explain, module.load()
+    except Exception:  # a damaged install: list the tests without causes
+        return None
+
+
+class ForkOnly:
+    """Collects each test's outcome per method; lists those that pass only under fork."""
+
+    def __init__(self) -> None:
+        self.groups: Dict[str, Dict[str, Dict[str, Any]]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        method = getattr(report, "forklab_method", None)
+        if method is None:
+            return
+        state = self.groups.setdefault(report.forklab_group, {}).setdefault(
+            method, {"outcome": "passed", "nodeid": report.nodeid, "exception": None, "text": ""}
+        )
+        if report.failed:
+            state["outcome"] = "failed"
+            state["exception"] = state["exception"] or getattr(report, "forklab_exception", None)
+            captured = "\n".join(content for _, content in report.sections)
+            state["text"] = (state["text"] + report.longreprtext + "\n" + captured)[-TEXT_CHARS:]
+        elif report.skipped and state["outcome"] == "passed":
+            state["outcome"] = "skipped"
+
+    def fork_only(self) -> List[Any]:
+        found = []
+        for group, states in self.groups.items():
+            failing = [m for m in ("spawn", "forkserver") if states.get(m, {}).get("outcome") == "failed"]
+            if states.get("fork", {}).get("outcome") == "passed" and failing:
+                found.append((group, failing, states))
+        return found
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        found = self.fork_only()
+        if not found:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.write_sep("=", "forklab: passes under fork, fails under spawn or forkserver")
+        symptoms = load_symptoms()
+        for group, failing, states in found:
+            write(f"{group}: fails under {' and '.join(failing)}; passes under fork")
+            first = states[failing[0]]
+            if first["exception"]:
+                write(f"  {first['exception'][:300]}")
+            for line in _causes(symptoms, first):
+                write(f"  {line}")
+        if symptoms is None:
+            write(f"(forklab's symptom catalog, {SYMPTOMS}, is not installed: causes not shown)")
+        write("`python -m lab check` finds these hazards in your source without running it.")
+
+
+def _causes(symptoms: Any, state: Dict[str, Any]) -> List[str]:
+    """The likely cause: symptoms matching the exception line, else the whole traceback and output."""
+    if symptoms is None:
+        return []
+    explain, catalog = symptoms
+    matched = explain(state["exception"] or "", catalog) or explain(state["text"], catalog)
+    lines = []
+    for symptom in matched[:2]:
+        links = ", ".join(filter(None, [symptom.get("page"), symptom.get("docs")]))
+        lines.append(f"likely cause: {symptom['title']}" + (f" ({links})" if links else ""))
+        lines.extend(f"  {symptom[key]}" for key in ("cause", "fix") if symptom.get(key))
+    return lines or ["likely cause: not in forklab's symptom catalog"]

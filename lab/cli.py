@@ -168,8 +168,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
+    from lab.check.cli import add_parser as add_check
     from lab.probe import add_parser as add_probe
     from lab.report.commands import add_parsers as add_report
+    from lab.symptoms import add_parser as add_symptoms
 
     top = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="command", required=True)
@@ -177,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     _add_run(sub)
     add_report(sub)
     add_probe(sub)
+    add_check(sub)
+    add_symptoms(sub)
     found = sub.add_parser("interpreters", help="the interpreters --python selects on this machine")
     add_python(found, "all: the newest patch release of each series found")
     found.add_argument("--paths", action="store_true", help="print only their paths, one per line")

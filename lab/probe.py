@@ -240,6 +240,42 @@ def table(cells: list[dict[str, Any]], tail_width: int = 40) -> str:
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
+def name_symptoms(cells: list[dict[str, Any]], catalog: list[dict[str, Any]] | None = None) -> None:
+    """Add to each failed cell the symptoms its exception, pickling error and stderr match, from the
+    catalog the pytest plugin and the report use (lab/symptoms.json): ``cell["symptoms"]``."""
+    from lab import symptoms
+
+    if catalog is None:
+        try:
+            catalog = symptoms.load()
+        except (OSError, ValueError):
+            catalog = []
+    for cell in cells:
+        found = []
+        if cell.get("status") not in ("ok", "unavailable"):
+            errors = [e for e in (cell.get("exception"), cell.get("pickle_error")) if e]
+            text = [f"{e['type']}: {e['message']}" for e in errors]
+            text += [cell.get("error") or "", cell.get("stderr_tail") or ""]
+            found = symptoms.explain("\n".join(text), catalog)
+        cell["symptoms"] = [{key: s.get(key, "") for key in ("id", "title", "page", "docs")} for s in found]
+
+
+def symptom_lines(cells: list[dict[str, Any]]) -> list[str]:
+    """One line per interpreter and symptom: the methods where it happened, its title and page."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    named: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        for symptom in cell.get("symptoms", []):
+            grouped.setdefault((cell["interpreter"], symptom["id"]), []).append(cell["method"])
+            named[symptom["id"]] = symptom
+    lines = []
+    for (interpreter, symptom_id), methods in grouped.items():
+        symptom = named[symptom_id]
+        links = ", ".join(filter(None, [symptom["page"], symptom["docs"]]))
+        lines.append(f"{interpreter} {', '.join(methods)}: {symptom['title']}" + (f" -- {links}" if links else ""))
+    return lines
+
+
 def import_hints(cells: list[dict[str, Any]], target: str) -> list[str]:
     """One clear line per interpreter where the module could not be imported, with what to do."""
     hints = []
@@ -283,10 +319,14 @@ def main(args: Any) -> int:
     methods = chosen_methods(args)
     interpreters = chosen_interpreters(args.python, [sys.executable])
     cells = run_probe(interpreters, methods, request, progress=_progress)
+    name_symptoms(cells)
     if args.json:
         print(json.dumps(cells, indent=1))
     else:
         print(table(cells))
+        causes = symptom_lines(cells)
+        if causes:
+            print("\nlikely causes (lab/symptoms.json):\n" + "\n".join(causes))
     for hint in import_hints(cells, request.target):
         print(hint, file=sys.stderr)
     return EXIT_OK if all(cell.get("status") in ("ok", "unavailable") for cell in cells) else EXIT_FINDINGS

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -46,3 +47,35 @@ def explain(text: str, symptoms: Optional[List[Dict[str, Any]]] = None) -> List[
     """The symptoms whose pattern occurs in ``text`` (an exception line, a traceback, a warning)."""
     catalog = load() if symptoms is None else symptoms
     return [s for s in catalog if re.search(s["pattern"], text)]
+
+
+def write(path: Optional[Path] = None) -> int:
+    """Regenerate the catalog from the experiments' declarations; the number of symptoms."""
+    symptoms = collect()
+    target = Path(path or CATALOG)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(dump(symptoms), encoding="utf-8")
+    partial.replace(target)  # never a half-written catalog for the plugin to read
+    return len(symptoms)
+
+
+def command(args: Any) -> int:
+    """``python -m lab symptoms [--write]``: print the catalog the experiments declare, or write it."""
+    if args.write:
+        count = write()
+        print(f"wrote lab/{CATALOG.name} with {count} symptom{'s' if count != 1 else ''}", file=sys.stderr)
+    else:
+        sys.stdout.write(dump(collect()))
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    """The ``symptoms`` subcommand (lab/cli.py adds it to its parser)."""
+    parser = sub.add_parser(
+        "symptoms",
+        help="the symptom catalog the experiments declare (lab/symptoms.json)",
+        description="Print the symptom catalog collected from the experiments' declarations, as JSON; "
+        "--write regenerates lab/symptoms.json, which the pytest plugin, probe and the report read.",
+    )
+    parser.add_argument("--write", action="store_true", help="write lab/symptoms.json instead of printing")
+    parser.set_defaults(handler=command)
