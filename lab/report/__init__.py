@@ -63,18 +63,18 @@ problem; the CLI prints it, exits 2 and writes nothing.
 
 from __future__ import annotations
 
-from lab.report.build import Report, build_report, write_report
+from lab.report.build import build_all, build_report, render, write_report
 from lab.report.diff import DiffResult, diff
-from lab.report.inputs import ReportInputError, load_sources
 from lab.report.summaries import KINDS
+from lab.results.files import ResultFileError as ReportInputError
 
 __all__ = [
     "KINDS",
     "DiffResult",
-    "Report",
     "ReportInputError",
+    "build_all",
     "build_report",
     "diff",
-    "load_sources",
+    "render",
     "write_report",
 ]

@@ -58,3 +58,61 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence
         )
     finally:
         _tabulate.WIDE_CHARS_MODE = wide
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+def slug(value: object) -> str:
+    """An anchor name from a key or an id: ``obs-closure-outcome`` from ``closure.outcome``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
+
+
+def heading_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    plain = re.sub(r"<[^>]+>", "", heading)
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", plain)
+    plain = plain.replace("\\", "").replace("`", "").strip().lower()
+    return _SLUG_DROP.sub("", plain).replace(" ", "-")
+
+
+def anchor(name: str) -> str:
+    """An explicit anchor GitHub keeps (``<a id>`` becomes ``user-content-...``, which ``#name`` finds)."""
+    return f'<a id="{name}"></a>'
+
+
+def link(label: str, target: str) -> str:
+    """A Markdown link; ``label`` must already be escaped (``text``/``code``/``prose``)."""
+    return f"[{label}]({target})"
+
+
+def small(value: str) -> str:
+    """Text shown small beside a label (a key in code, a note): ``<sub>``, which GitHub renders."""
+    return f"<sub>{value}</sub>"
+
+
+#: A table cell shows at most this many characters of a value; the rest goes to a note below.
+CELL_LIMIT = 90
+
+
+class Notes:
+    """Values too long for a table cell: the cell keeps their start and a note number, the note
+    below the table holds the whole value (GitHub scrolls wide tables sideways; nobody reads them)."""
+
+    def __init__(self, limit: int = CELL_LIMIT) -> None:
+        self.limit = limit
+        self.items: list[str] = []
+
+    def fit(self, raw: str) -> str:
+        """``raw`` (unescaped) as an escaped cell, shortened with a note when it is too long."""
+        one_line = _SPACE.sub(" ", str(raw))
+        if len(one_line) <= self.limit:
+            return text(one_line)
+        if one_line not in self.items:
+            self.items.append(one_line)
+        number = self.items.index(one_line) + 1
+        return text(one_line[: self.limit - 12].rstrip()) + f"… (note {number})"
+
+    def render(self) -> str:
+        """The notes as a numbered list (empty when no value was too long)."""
+        return "\n".join(f"{n}. {text(item)}" for n, item in enumerate(self.items, 1))
