@@ -165,3 +165,24 @@ def test_nothing_is_drawn_for_timings_no_file_holds(tmp_path):
     assert [p.name for p in written] == ["latency-dist.svg"]
     assert not (tmp_path / "plots" / "weight-curve.svg").exists()
     assert os.listdir(tmp_path / "plots") == ["latency-dist.svg"]
+
+
+def test_the_plot_command_without_matplotlib_is_one_line_exit_2(monkeypatch, capsys, result_files, tmp_path):
+    from lab.cli import main
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["plot", *map(str, result_files), "--out", str(tmp_path / "plots")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "matplotlib is not installed" in error
+    assert not (tmp_path / "plots").exists()
+
+
+def test_report_plots_without_matplotlib_writes_the_report_and_says_so(monkeypatch, capsys, result_files, tmp_path):
+    from lab.cli import main
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "REPORT.md"
+    assert main(["report", *map(str, result_files), "--out", str(out), "--plots"]) == 0
+    assert out.exists()
+    assert "plots skipped: matplotlib is not installed" in capsys.readouterr().err
