@@ -96,7 +96,7 @@ def test_not_measured_platforms_are_named_and_never_filled_in(index):
     coverage = section(index, "Coverage")
     assert row_of(coverage, "macOS")[1:] == ["—", "—", "—", "not measured", "not measured", "not measured"]
     assert row_of(coverage, "Windows")[4:] == ["unavailable", "ok", "unavailable"]
-    assert "macOS: not measured" in section(index, SYMPTOMS)
+    assert "macOS not measured" in section(index, SYMPTOMS)
 
 
 def test_a_platform_with_a_file_is_never_called_not_measured():
@@ -141,14 +141,17 @@ def test_declared_headlines_and_glance_pictures_are_shown(index):
 # -- symptoms -------------------------------------------------------------------------------------
 def test_where_a_symptom_happens_comes_from_the_cells(index):
     entry = section(index, SYMPTOMS)
-    where = next(line for line in entry.splitlines() if line.startswith("- **Where:**"))
+    where = next(line for line in entry.splitlines() if line.startswith("**Where:**"))
     assert where == (
-        "- **Where:** spawn, forkserver on Linux 3.12–3.14, PyPy 3.9 · spawn on Windows 3.12; "
-        "not with fork on Linux 3.12–3.14, PyPy 3.9; macOS: not measured"
+        "**Where:** spawn, forkserver on Linux 3.12–3.14, PyPy 3.9 · spawn on Windows 3.12 "
+        "(never with fork; macOS not measured)  "
     )
-    assert '<a id="synthetic-failure"></a>' in entry
-    assert "[Where a nested target fails](experiments/alpha.md#obs-failure) is `parent`" in entry
-    assert "not measured yet (no cell records `not_yet`)" in entry
+    assert '### <a id="synthetic-failure"></a>Can\'t pickle a synthetic object' in entry
+    assert "`SyntheticError: can't pickle <thing>` (+1 more wording)" in entry
+    assert "**Cause:** spawn and forkserver pickle the target; fork copies it. **Fix:** Define" in entry
+    assert "[Where a nested target fails](experiments/alpha.md#synthetic-failure) is `parent`" in entry
+    assert "· [docs](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)" in entry
+    assert "not measured yet: no cell records `not_yet`" in entry
 
 
 def test_a_symptom_moves_when_the_cells_do(tmp_path):
@@ -159,13 +162,35 @@ def test_a_symptom_moves_when_the_cells_do(tmp_path):
                 cell["observations"]["failure"] = "parent" if cell["method"] == "fork" else "ok"
         (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
     entry = section(build_report([tmp_path]), SYMPTOMS)
-    assert "- **Where:** fork on Linux 3.12–3.14, PyPy 3.9; not with spawn, forkserver" in entry
+    assert "**Where:** fork on Linux 3.12–3.14, PyPy 3.9 (never with spawn, forkserver; macOS not measured)" in entry
+
+
+def test_the_index_stays_under_its_limit_however_many_symptoms_are_declared(tmp_path):
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        first = data["experiments"]["alpha"]["symptoms"][0]
+        data["experiments"]["alpha"]["symptoms"] = [{**first, "id": f"synthetic-{n}"} for n in range(120)]
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    files = build_all([tmp_path])
+    index = files[INDEX]
+    assert len(index.encode("utf-8")) <= 40 * 1024
+    assert index.count("](experiments/alpha.md#synthetic-") == 120  # every symptom still leads to its entry
+    assert "Cause:" not in section(index, SYMPTOMS)  # shortened: the causes are on the page
+    assert files[ALPHA].count("**Cause:**") == 120
+    assert broken_links(files) == []
+
+
+def test_a_small_index_keeps_every_detail(index):
+    assert "**Cause:**" in section(index, SYMPTOMS)
+    assert "Shortened" not in index
 
 
 def test_symptom_anchors_are_on_the_experiment_page(files):
     page = files[ALPHA]
     assert '### <a id="synthetic-failure"></a>' in page
-    assert "- **Evidence:** [Where a nested target fails](#obs-failure) is `parent`" in page
+    assert "**Evidence:** [Where a nested target fails](#obs-failure) is `parent`" in page
+    assert "(not with fork on Linux 3.12–3.14, PyPy 3.9; macOS not measured)" in page  # the page names every build
+    assert "`SyntheticError: can't pickle <thing>` · `SyntheticError: cannot pickle 'thing' \\| at 0x…`" in page
 
 
 # -- upgrades -------------------------------------------------------------------------------------
@@ -353,21 +378,13 @@ def test_the_report_command_exits_2_and_writes_nothing_on_bad_input(tmp_path, ca
     assert not out.parent.exists()
 
 
-def test_column_widths_do_not_depend_on_wcwidth():
-    """Wide characters are padded by character count, so REPORT.md is the same with or without wcwidth."""
-    import tabulate as tabulate_module
-
+def test_tables_are_unpadded_pipe_tables_whatever_the_characters():
+    """No padding, so the bytes never depend on how wide a terminal would draw 进程."""
     from lab.report.markdown import table
 
-    rows = [["进程", "x"], ["ab", "y"]]
-    before = tabulate_module.WIDE_CHARS_MODE
-    first = table(["a", "b"], rows)
-    tabulate_module.WIDE_CHARS_MODE = not before
-    try:
-        assert table(["a", "b"], rows) == first
-    finally:
-        tabulate_module.WIDE_CHARS_MODE = before
-    assert first.splitlines()[2] == "| 进程  | x   |"
+    assert table(["a", "b"], [["进程", "x"], ["", "y"]], align=["left", "right"]) == (
+        "| a | b |\n| :-- | --: |\n| 进程 | x |\n|   | y |"
+    )
 
 
 def test_python_m_lab_report_and_diff_are_wired(tmp_path):

@@ -17,15 +17,32 @@ from lab.report.model import INDEX, PAGES, View
 from lab.results.files import write_atomic
 from lab.results.resultset import ResultSet
 
+#: The index is read top to bottom on GitHub; past this it is a dump, not an index.
+INDEX_LIMIT = 40 * 1024
+LEVELS = symptoms.COMPACT + 1
 SECTIONS = (glance.TITLE, symptoms.TITLE, upgrade.TITLE, coverage.TITLE, coverage.PAGES_TITLE)
 
 
 def index(view: View) -> str:
+    """The index at the most detailed level that keeps it within ``INDEX_LIMIT`` bytes.
+
+    Levels shorten what the pages repeat anyway: fewer upgrade changes and no declared sentences
+    (1), symptoms without their cause (2), symptoms as one line each (3). The same files give the
+    same level, so the same bytes.
+    """
+    for level in range(LEVELS):
+        text = _index(view, level)
+        if len(text.encode("utf-8")) <= INDEX_LIMIT:
+            return text
+    return text
+
+
+def _index(view: View, level: int) -> str:
     parts = [
         intro.render(view, list(SECTIONS)),
-        glance.render(view),
-        symptoms.render(view),
-        upgrade.render(view),
+        glance.render(view, level),
+        symptoms.render(view, level),
+        upgrade.render(view, level),
         coverage.render(view),
         coverage.pages(view),
     ]

@@ -12,7 +12,7 @@ from lab.normalise import normalise
 from lab.report import checks
 from lab.report.markdown import code, link, prose, table, text
 from lab.report.model import View
-from lab.report.values import platform_name
+from lab.report.values import origin_name, origins, platform_name
 from lab.results.identity import Identity
 from lab.results.record import ERROR, NOT_MEASURED, OK, TIMEOUT
 from lab.results.resultset import method_order
@@ -72,33 +72,28 @@ def render(view: View) -> str:
 
 
 def machines(view: View) -> str:
-    """Where each result file came from (the environment block), compactly."""
-    rows = []
-    for item in view.results.loaded:
-        env = item.environment
-        cpus = str(env.get("cpu_count", "?"))
-        if env.get("cpu_affinity") not in (None, env.get("cpu_count")):
-            cpus += f", affinity {env['cpu_affinity']}"
-        if env.get("cgroup_cpu_limit"):
-            cpus += f", cgroup {env['cgroup_cpu_limit']}"
-        commit = env.get("git_commit") or "—"
-        rows.append(
-            [
-                code(item.path.name),
-                text(f"{env.get('os_release', '?')} {env.get('machine', '?')}"),
-                text(cpus),
-                text(env.get("pid1") or "—"),
-                text(env.get("default_start_method", "?")),
-                text(str(commit)[:12]),
-                text(env.get("created_at", "?")),
-            ]
-        )
-    headers = ["File", "OS release, machine", "CPUs", "PID 1", "Default method", "Lab commit", "Created (UTC)"]
-    return (
-        "**Machines.** "
-        + "Each result file's environment (PID 1 decides who adopts orphans).\n\n"
-        + table(headers, rows)
-    )
+    """Where the result files came from, one line per machine (platform and label)."""
+    lines = ["**Machines.**"]
+    for origin in origins(view.universe):
+        envs = [i.environment for i in view.results.loaded if (i.identity.platform, i.identity.label) == origin]
+
+        def values(key: str, envs=envs) -> str:
+            return ", ".join(dict.fromkeys(str(e.get(key)) for e in envs if e.get(key) not in (None, "")))
+
+        facts = [f"{values('os_release')} {values('machine')}", f"{values('cpu_count')} CPUs"]
+        if values("cgroup_cpu_limit"):
+            facts.append(f"cgroup limit {values('cgroup_cpu_limit')} CPUs")
+        if values("pid1"):
+            facts.append(f"PID 1 is {code(values('pid1'))}")
+        commits = ", ".join(dict.fromkeys(str(e.get("git_commit"))[:12] for e in envs if e.get("git_commit")))
+        if commits:
+            facts.append(f"lab commit {commits}")
+        dates = sorted(str(e.get("created_at", ""))[:10] for e in envs if e.get("created_at"))
+        if dates:
+            facts.append(f"measured {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else ""))
+        name = f"{origin_name(origin, view.universe)} ({origin[1]})"
+        lines.append(f"{text(name)}: " + "; ".join(text(f) if "`" not in f else f for f in facts) + ".")
+    return "  \n".join(lines)
 
 
 def pages(view: View) -> str:
@@ -108,7 +103,7 @@ def pages(view: View) -> str:
         total = sum(found.values())
         shown = checks.count_text(found) if total else "—"
         page = link(prose(view.title(name)), view.page(name))
-        rows.append([page, prose(meta.get("question", "")), text(meta.get("kind", "?")), shown])
+        rows.append([page, prose(meta.get("question", "")), shown])
     every = checks.counts(view.verdicts)
     lines = [
         f"## {PAGES_TITLE}",
@@ -117,6 +112,6 @@ def pages(view: View) -> str:
         "declared summaries, plots, and its checks against CPython's documentation and source (linked at a tag). "
         f"All checks: {checks.count_text(every)}.",
         "",
-        table(["Experiment", "Question", "Kind", "Checks"], rows),
+        table(["Experiment", "Question", "Checks against the docs"], rows),
     ]
     return "\n".join(lines)

@@ -75,7 +75,8 @@ def pictures(view: View) -> list[str]:
     return lines
 
 
-def render(view: View) -> str:
+def render(view: View, level: int = 0) -> str:
+    """The index's section; from ``level`` 1 the declared sentences stay on the pages."""
     rows = view.glance_rows()
     lines = [f"## {TITLE}", ""]
     default = defaults.line(view)
@@ -93,7 +94,7 @@ def render(view: View) -> str:
             "No experiment declares an at-a-glance behaviour yet (`Observation(..., glance=True)`); every "
             f"observation is on the experiment pages ({link(text('list'), '#experiments')})."
         )
-    spent = costs(view)
+    spent = costs(view) if level == 0 else []
     if spent:
         lines += [
             "",

@@ -1,18 +1,15 @@
-"""GitHub-flavoured Markdown pieces: escaped text, code spans and tabulate ``pipe`` tables.
+"""GitHub-flavoured Markdown pieces: escaped text, code spans, links, anchors and pipe tables.
 
 Every data value goes through ``text`` or ``code`` before it reaches a table, so that a ``|``
 in an observed message cannot split a cell and ``<pid>`` or ``__mp_main__`` are shown as
-written, not as an HTML tag or bold text. tabulate's number parsing is off: ``3.10`` is a
-version, not 3.1.
+written, not as an HTML tag or bold text. Tables are written here, cell by cell: ``3.10`` stays a
+version (no number parsing), and no padding depends on character widths.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import tabulate as _tabulate
-from tabulate import tabulate
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _SPACE = re.compile(r"\s+")
@@ -41,23 +38,21 @@ def prose(value: object) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] | None = None) -> str:
-    """A pipe table; cells must already be escaped with ``text``/``code``.
+    """A GitHub pipe table; cells must already be escaped with ``text``/``code``.
 
-    Column widths count characters, whether or not the optional ``wcwidth`` is installed:
-    the same files must give the same bytes everywhere (results/REPORT.md is checked for
-    staleness), and Markdown renderers ignore the padding anyway.
+    Cells are not padded: GitHub ignores padding, and unpadded rows keep the index small (a
+    table is as wide as its widest cell otherwise) and independent of how wide a terminal would
+    draw a character, so the same files give the same bytes everywhere.
     """
-    wide, _tabulate.WIDE_CHARS_MODE = _tabulate.WIDE_CHARS_MODE, False
-    try:
-        return tabulate(
-            [list(row) for row in rows],
-            headers=list(headers),
-            tablefmt="pipe",
-            disable_numparse=True,
-            colalign=tuple(align) if align else None,
-        )
-    finally:
-        _tabulate.WIDE_CHARS_MODE = wide
+    marks = {"left": ":--", "right": "--:", "center": ":-:"}
+    widths = len(headers)
+    rule = [marks.get((align or [])[i] if align and i < len(align) else "left", ":--") for i in range(widths)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [str(c) if str(c) else " " for c in list(cells) + [""] * (widths - len(cells))]
+        return "| " + " | ".join(padded) + " |"
+
+    return "\n".join([line(headers), line(rule), *(line(row) for row in rows)])
 
 
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)

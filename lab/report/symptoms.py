@@ -20,6 +20,7 @@ from lab.results.identity import Identity
 from lab.results.record import OK
 
 TITLE = "Symptoms: messages and what they mean"
+NO_CAUSE, COMPACT = 2, 3  # index levels (lab.report.build): from 2 the cause stays on the page, from 3 one line each
 
 
 def shows_it(value: Any, shows: list[Any]) -> bool:
@@ -78,21 +79,29 @@ def grouped(per_method: dict[str, list[Identity]], view: View) -> str:
     )
 
 
-def where_text(view: View, found: Found) -> str:
-    """Where it happens, where it does not, and what was not measured, in one line."""
+def where_text(view: View, found: Found, short: bool = False) -> str:
+    """Where it happens, where it does not, and what was not measured, in one line.
+
+    ``short`` (the index) names the methods it never happened with instead of every interpreter.
+    """
     missing = ", ".join(platform_name(p) for p in view.results.missing_platforms())
     if not found.shown and not found.absent:
-        shown = f"not measured yet (no cell records {code(found.declared.get('evidence', '?'))})"
+        shown = f"not measured yet: no cell records {code(found.declared.get('evidence', '?'))}"
     elif not found.shown:
         shown = "not seen in any measured cell"
     else:
         shown = text(grouped(found.shown, view))
-    parts = [shown]
+    others = []
     if found.shown and found.absent:
-        parts.append(f"not with {text(grouped(found.absent, view))}")
+        if short:
+            never = [m for m in view.methods if found.absent.get(m) and not found.shown.get(m)]
+            if never:
+                others.append(f"never with {text(', '.join(never))}")
+        else:
+            others.append(f"not with {text(grouped(found.absent, view))}")
     if missing:
-        parts.append(f"{text(missing)}: not measured")
-    return "; ".join(parts)
+        others.append(f"{text(missing)} not measured")
+    return shown + (f" ({'; '.join(others)})" if others else "")
 
 
 def all_found(view: View) -> list[Found]:
@@ -102,38 +111,46 @@ def all_found(view: View) -> list[Found]:
 def _messages(declared: dict[str, Any], limit: int | None = None) -> str:
     messages = [str(m) for m in declared.get("messages") or []]
     shown = messages if limit is None else messages[:limit]
-    more = f" (and {len(messages) - len(shown)} more wordings)" if len(messages) > len(shown) else ""
+    extra = len(messages) - len(shown)
+    more = f" (+{extra} more wording{'s' if extra > 1 else ''})" if extra else ""
     return " · ".join(code(m) for m in shown) + more
 
 
-def entry(view: View, found: Found, on_page: bool = False) -> str:
-    """One symptom: heading with its id as anchor, messages, where, cause, fix, evidence, docs."""
+def entry(view: View, found: Found, on_page: bool = False, level: int = 0) -> str:
+    """One symptom: heading with its id as anchor, messages, where, cause, fix, evidence, docs.
+
+    The index shows the first wording and links to the page's entry, which shows every wording
+    and links to the evidence row.
+    """
     declared = found.declared
     evidence_key = str(declared.get("evidence", ""))
-    rows = {row.key: row for row in view.rows(found.experiment)}
-    row = rows.get(evidence_key)
-    evidence_label = prose(row.label) if row is not None and row.label else code(evidence_key)
-    row_anchor = row.anchor if row is not None else found.id
-    evidence = link(evidence_label, f"#{row_anchor}")
-    if not on_page:
-        page = link(prose(view.title(found.experiment)), view.page(found.experiment, found.id))
-        evidence = f"{page} › {link(evidence_label, view.page(found.experiment, row_anchor))}"
+    row = next((r for r in view.rows(found.experiment) if r.key == evidence_key), None)
+    label = prose(row.label) if row is not None and row.label else code(evidence_key)
+    if on_page:
+        evidence = link(label, f"#{row.anchor}") if row is not None else label
+    else:
+        evidence = link(label, view.page(found.experiment, found.id))
     shows = ", ".join(code(s) for s in declared.get("shows") or [True])
-    lines = [
-        f"### {anchor(found.id)}{text(declared.get('title') or found.id)}",
-        "",
-        f"- **You see:** {_messages(declared, None if on_page else 2)}",
-        f"- **Where:** {where_text(view, found)}",
-        f"- **Cause:** {prose(declared.get('cause', ''))}",
-        f"- **Fix:** {prose(declared.get('fix', ''))}",
-        f"- **Evidence:** {evidence} is {shows}",
-    ]
-    if declared.get("docs"):
-        lines[-1] += f" · {link(text('CPython docs'), str(declared['docs']))}"
-    return "\n".join(lines)
+    docs = f" · {link(text('docs'), str(declared['docs']))}" if declared.get("docs") else ""
+    title = text(declared.get("title") or found.id)
+    if level >= COMPACT:  # one line: the title linked to the page's entry, the first wording, where
+        where = where_text(view, found, short=True)
+        return f"- {link(title, view.page(found.experiment, found.id))}: {_messages(declared, 1)} — {where}"
+    cause = f"**Cause:** {prose(declared.get('cause', ''))} " if level < NO_CAUSE else ""
+    return "\n".join(
+        [
+            f"### {anchor(found.id)}{title}",
+            "",
+            f"{_messages(declared, None if on_page else 1)}  ",
+            f"**Where:** {where_text(view, found, short=not on_page)}  ",
+            f"{cause}**Fix:** {prose(declared.get('fix', ''))}  ",
+            f"**Evidence:** {evidence} is {shows}{docs}",
+        ]
+    )
 
 
-def render(view: View) -> str:
+def render(view: View, level: int = 0) -> str:
+    """The index's section; a higher ``level`` is more compact (the index keeps under its size limit)."""
     found = all_found(view)
     lines = [f"## {TITLE}", ""]
     if not found:
@@ -143,13 +160,15 @@ def render(view: View) -> str:
         )
         return "\n".join(lines)
     lines.append(
-        "The messages people search for, each with where it happens — derived from the cells whose evidence shows "
-        "it, never from the declaration — its cause, the fix, and links to the evidence and the docs."
+        "The messages people search for. *Where* is derived from the cells whose evidence shows the symptom, "
+        "never from its declaration; every wording and the evidence row are on the experiment's page."
     )
-    index = " · ".join(link(text(f.declared.get("title") or f.id), f"#{f.id}") for f in found)
-    lines += ["", index]
+    if level >= NO_CAUSE:
+        lines[-1] += " Shortened to keep the index small: the causes are on the pages."
+    if level >= COMPACT:
+        return "\n".join([*lines, "", *[entry(view, item, level=level) for item in found]])
     for item in found:
-        lines += ["", entry(view, item)]
+        lines += ["", entry(view, item, level=level)]
     return "\n".join(lines)
 
 

@@ -130,8 +130,10 @@ def _quiet(found: list[Step]) -> str:
     return f"No behaviour change: {listed}."
 
 
-def render(view: View) -> str:
+def render(view: View, level: int = 0) -> str:
+    """The index's section; from ``level`` 1 fewer changes are listed per step (all are on the pages)."""
     found = steps(view)
+    items = INDEX_ITEMS if level == 0 else max(INDEX_ITEMS // (2 * level), 1)
     lines = [
         f"## {TITLE}",
         "",
@@ -147,8 +149,8 @@ def render(view: View) -> str:
         kind = "patch release" if step.patch else "feature release"
         lines += ["", f"### {text(step.name)} ({kind})", ""]
         ranked = _ranked(step.changes)
-        lines += [_bullet(view, c, False, VALUE_LIMIT) for c in ranked[:INDEX_ITEMS]]
-        rest = ranked[INDEX_ITEMS:]
+        lines += [_bullet(view, c, False, VALUE_LIMIT) for c in ranked[:items]]
+        rest = ranked[items:]
         if rest:
             per_experiment: dict[str, int] = {}
             for change in rest:
