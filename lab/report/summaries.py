@@ -85,7 +85,7 @@ def timing_of(source: Source, experiment: str, name: str, method: str) -> dict[s
 
 
 def default_baseline(source: Source, experiment: str, name: str) -> str | None:
-    """fork where this interpreter measured it, else spawn (DESIGN.md, "Reports")."""
+    """fork where this interpreter measured it, else spawn: the ratio to the method a reader compares with."""
     for method in ("fork", "spawn"):
         if timing_of(source, experiment, name, method) is not None:
             return method
