@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.report.model import Declared
-from lab.report.summaries import default_baseline, ratio_of
+from lab.report.refs import default_baseline, ratio_of
 from lab.report.values import flatten, leaf, ratio_text
 from lab.results.identity import Identity
 from lab.results.record import OK, CellRecord

@@ -235,7 +235,7 @@ class View:
     @cached_property
     def scopes(self) -> list[Any]:
         """The result files of each machine (platform and label), as declared summaries read them."""
-        from lab.report.summaries import Scope
+        from lab.report.refs import Scope
 
         every = self.universe
         found = origins(every)

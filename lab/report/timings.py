@@ -7,7 +7,7 @@ medians and says so. The baseline is fork where the interpreter measured it, els
 
 from __future__ import annotations
 
-from lab.report import summaries
+from lab.report import refs
 from lab.report.markdown import code, table, text
 from lab.report.model import View
 from lab.report.values import NOT_RECORDED, number, ratio_text, where
@@ -35,13 +35,13 @@ def _loaded(view: View, identity: Identity):
 
 
 def ratio_cell(source, experiment: str, timing: str, method: str, baseline: str) -> str:
-    record = summaries.ratio_record(source, experiment, timing, method, baseline)
+    record = refs.ratio_record(source, experiment, timing, method, baseline)
     if record is not None:
         shown = f"×{ratio_text(record['ratio'])}"
         if isinstance(record.get("low"), (int, float)) and isinstance(record.get("high"), (int, float)):
             shown += f" ({ratio_text(record['low'])}–{ratio_text(record['high'])})"
         return shown + (" **unstable**" if record.get("unstable") else "")
-    value = summaries.ratio_of(source, experiment, timing, method, baseline)
+    value = refs.ratio_of(source, experiment, timing, method, baseline)
     return "" if value is None else f"×{ratio_text(value)} *of medians*"
 
 
@@ -57,7 +57,7 @@ def cell_text(view: View, identity: Identity, experiment: str, timing: str, meth
     spread = f"{number(found['p5'])}–{number(found['p95'])}, n={found['n']}"
     shown = f"{number(found['median'])} {text(found['unit'])} ({spread})"
     source = _loaded(view, identity)
-    baseline = summaries.default_baseline(source, experiment, timing)
+    baseline = refs.default_baseline(source, experiment, timing)
     if baseline == method:
         shown += " · baseline"
     elif baseline is not None:
