@@ -79,7 +79,7 @@ def render_ratio(declared: dict[str, Any], experiment: str, meta: dict[str, Any]
         parts = [f"{text(m)} ×{span(list(v.values()), ratio_text)}" for m, v in per_method.items()]
         interps = sorted({i for v in per_method.values() for i in v})
         body = (
-            f"*{text(meta.get('title', experiment))}*: median {code(timing)} relative to "
+            f"*{text(meta.get('title', experiment))}*: {code(timing)} relative to "
             f"{text(' or '.join(sorted(used_baselines)))}: {', '.join(parts)}"
         )
         sentence = scope.sentence(body, interps)
