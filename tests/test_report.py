@@ -185,6 +185,22 @@ def test_a_small_index_keeps_every_detail(index):
     assert "Shortened" not in index
 
 
+def test_a_declaration_may_name_a_field_of_one_value(tmp_path):
+    """``count.class`` labels the count's row, and a symptom's evidence may be a count's class."""
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        alpha = data["experiments"]["alpha"]
+        alpha["observations"]["count.class"] = {"label": "How often it happened", "glance": True}
+        alpha["symptoms"][0] = {**alpha["symptoms"][0], "evidence": "count.class", "shows": ["some"]}
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    files = build_all([tmp_path])
+    assert row_of(files[ALPHA], "How often it happened count")[1] == "some (2/4)"
+    assert "[How often it happened](experiments/alpha.md#obs-count)" in section(files[INDEX], GLANCE)
+    entry = section(files[INDEX], SYMPTOMS)
+    assert "**Where:** fork, spawn, forkserver on Linux 3.12–3.14, PyPy 3.9 · spawn on Windows 3.12" in entry
+    assert "[How often it happened](#obs-count) is `some`" in files[ALPHA]
+
+
 def test_symptom_anchors_are_on_the_experiment_page(files):
     page = files[ALPHA]
     assert '### <a id="synthetic-failure"></a>' in page

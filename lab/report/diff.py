@@ -180,9 +180,11 @@ class Meta:
     def behaviour(self, experiment: str, key: str) -> bool:
         meta = self.declarations.get(experiment, {})
         observations = meta.get("observations") or {}
-        declared = Declared.of(
-            observations.get(key) or next((m for k, m in observations.items() if key.startswith(f"{k}.")), None)
-        )
+        found = observations.get(key)
+        for name, declared_meta in observations.items():  # a group holding the key, or a field of its value
+            if found is None and (key.startswith(f"{name}.") or name.rpartition(".")[0] == key):
+                found = declared_meta
+        declared = Declared.of(found)
         if declared.depends_on or declared.judgement:
             return False
         return meta.get("kind", "behaviour") != "timing" or bool(declared.label)

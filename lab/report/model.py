@@ -199,6 +199,9 @@ class View:
                     keys[k] = Declared(
                         f"{base.label}: {k[len(key) + 1 :]}", base.glance, base.depends_on, base.judgement
                     )
+            elif key not in recorded and key.rpartition(".")[0] in recorded:
+                # a field of one value (``joined.class`` of a count): the declaration labels the value
+                keys.setdefault(key.rpartition(".")[0], Declared.of(meta))
             else:
                 keys[key] = Declared.of(meta)
         for key in recorded:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lab.facts.dsl import same
+from lab.facts.dsl import MISSING, get, same
 from lab.report.markdown import anchor, code, link, prose, text
 from lab.report.model import View
-from lab.report.values import flatten, platform_name, where
+from lab.report.values import platform_name, where
 from lab.results.identity import Identity
 from lab.results.record import OK
 
@@ -54,10 +54,10 @@ def locate(view: View, experiment: str, declared: dict[str, Any]) -> Found:
     for identity, cell in view.experiment_cells(experiment):
         if cell.status != OK:
             continue
-        flat = flatten(cell.observations)
-        if key not in flat:
+        value = get(cell.observations, key)  # a dotted path, into a count or an exception too
+        if value is MISSING:
             continue
-        target = found.shown if shows_it(flat[key], shows) else found.absent
+        target = found.shown if shows_it(value, shows) else found.absent
         target.setdefault(cell.method, []).append(identity)
     return found
 
@@ -124,7 +124,10 @@ def entry(view: View, found: Found, on_page: bool = False, level: int = 0) -> st
     """
     declared = found.declared
     evidence_key = str(declared.get("evidence", ""))
-    row = next((r for r in view.rows(found.experiment) if r.key == evidence_key), None)
+    rows = view.rows(found.experiment)
+    row = next((r for r in rows if r.key == evidence_key), None) or next(
+        (r for r in rows if evidence_key.startswith(f"{r.key}.")), None
+    )
     label = prose(row.label) if row is not None and row.label else code(evidence_key)
     if on_page:
         evidence = link(label, f"#{row.anchor}") if row is not None else label
