@@ -117,7 +117,7 @@ def test_glance_rows_are_the_declared_ones_in_plain_words_with_links(index):
 def test_a_glance_value_names_the_patch_release_where_it_changes(index):
     row = row_of(section(index, GLANCE), "A flag fixed in a patch release")
     assert row[1] == "1 on Linux 3.12–3.13.0; Windows 3.12 · 0 on Linux 3.13.18–3.14, PyPy 3.9"
-    assert row[2:] == ["same under every method"] * 2  # shown once: it does not depend on the method
+    assert row[2:] == ["same as fork"] * 2  # shown once: it does not depend on the method
 
 
 def test_a_glance_column_leaves_out_platforms_that_lack_the_method(index):
@@ -152,6 +152,15 @@ def test_where_a_symptom_happens_comes_from_the_cells(index):
     assert "[Where a nested target fails](experiments/alpha.md#synthetic-failure) is `parent`" in entry
     assert "· [docs](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)" in entry
     assert "not measured yet: no cell records `not_yet`" in entry
+
+
+def test_a_symptom_without_a_message_has_no_empty_line(tmp_path):
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["experiments"]["alpha"]["symptoms"][0]["messages"] = []
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    entry = section(build_report([tmp_path]), SYMPTOMS)
+    assert "Can't pickle a synthetic object\n\n**Where:**" in entry
 
 
 def test_a_symptom_moves_when_the_cells_do(tmp_path):

@@ -36,7 +36,7 @@ def behaviour_table(view: View, rows: list[Row]) -> str:
         cells = [_label(view, row)]
         if row.method_independent:
             shown = notes.fit(collapse(row.merged(), view.universe))
-            cells += [shown] + [text("same under every method")] * (len(methods) - 1)
+            cells += [shown] + [text(f"same as {methods[0]}")] * (len(methods) - 1)
         else:
             cells += [notes.fit(collapse(row.column(m), view.universe)) if row.column(m) else "—" for m in methods]
         body.append(cells)

@@ -144,7 +144,7 @@ def entry(view: View, found: Found, on_page: bool = False, level: int = 0) -> st
         [
             f"### {anchor(found.id)}{title}",
             "",
-            f"{_messages(declared, None if on_page else 1)}  ",
+            *([f"{_messages(declared, None if on_page else 1)}  "] if declared.get("messages") else []),
             f"**Where:** {where_text(view, found, short=not on_page)}  ",
             f"{cause}**Fix:** {prose(declared.get('fix', ''))}  ",
             f"**Evidence:** {evidence} is {shows}{docs}",
