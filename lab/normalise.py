@@ -1,7 +1,7 @@
 """Make messages comparable across runs and machines (target side: standard library only).
 
-Messages are kept as observed but with what varies by run masked (DESIGN.md, "Stable
-observations"): memory addresses become ``0x…``, pids ``<pid>``, absolute paths
+Messages are kept as observed but with what varies by run masked, so that an observation is a
+stable classification (docs/architecture.md): memory addresses become ``0x…``, pids ``<pid>``, absolute paths
 ``<path>/name``. A normalised message never holds this machine's paths.
 """
 

@@ -1,7 +1,8 @@
 """SVG plots of the timing results (host side, Python 3.10+; matplotlib is the optional extra ``plots``).
 
 Like the report, the plots never name an experiment: they draw what experiments declare in
-``EXPERIMENT.summaries`` (stored in every result file), one SVG per declaration of a plot kind:
+``EXPERIMENT.summaries`` (read through ``ResultSet.declarations``, as the report reads them), one
+SVG per declaration of a plot kind:
 
 * ``{"kind": "distribution", "timing": NAME, "plot": STEM, "title": ...}`` -- the samples of one
   timing as a box per start method, grouped by interpreter, on a log scale (fork and spawn differ by
@@ -18,13 +19,12 @@ for the ids, no date in the metadata, a fixed order for everything drawn).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lab import METHODS
-from lab.results.files import ResultFile, load
+from lab.results.resultset import Loaded, ResultSet
 
 PLOT_KINDS = ("distribution", "series")
 INSTALL_HINT = "pip install 'forklab[plots]' (or pip install matplotlib), then run: python -m lab plot"
@@ -55,69 +55,40 @@ def skipped_reason() -> str | None:
 
 
 @dataclass(frozen=True)
-class Source:
-    """One result file: an interpreter build on one machine label, as a plot names it."""
+class Series:
+    """One result file as a plot names it: an interpreter build on one machine."""
 
-    result: ResultFile
+    item: Loaded
     name: str
-    order: tuple
 
     def timing(self, experiment: str, method: str, name: str) -> dict[str, Any] | None:
-        cell = self.result.cell(experiment, method)
+        cell = self.item.result.cell(experiment, method)
         if cell is None or cell.status != "ok":
             return None
         return cell.timings.get(name)
 
 
-def _version(series: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in series.rstrip("t").split(".") if part.isdigit())
+def series(results: ResultSet) -> list[Series]:
+    """The result set's files in report order, each named as the report names it."""
+    from lab.report.values import where
+
+    universe = results.identities
+    return [Series(item, where([item.identity], universe)) for item in results.loaded]
 
 
-def _interpreter(env: dict[str, Any]) -> str:
-    implementation = env.get("implementation", "?")
-    series = env.get("series", "?")
-    return (
-        series if implementation == "cpython" else f"{'PyPy' if implementation == 'pypy' else implementation} {series}"
-    )
-
-
-def sources(result_files: Iterable[Path]) -> list[Source]:
-    """Load and order the result files: by machine label and platform, CPython first, by version."""
-    loaded = [load(Path(path)) for path in result_files]
-    origins = {(r.label, r.environment.get("platform", "?")) for r in loaded}
-    found = []
-    for result in loaded:
-        env = result.environment
-        name = _interpreter(env)
-        if len(origins) > 1:
-            name = f"{result.label} {env.get('platform', '?')} {name}"
-        order = (
-            result.label,
-            env.get("platform", "?"),
-            env.get("implementation") != "cpython",
-            env.get("implementation", ""),
-            _version(str(env.get("series", ""))),
-            str(env.get("series", "")),
-        )
-        found.append(Source(result, name, order))
-    return sorted(found, key=lambda s: s.order)
-
-
-def declarations(found: list[Source]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(experiment, its metadata, one plot declaration) for every plot declared in any file."""
-    metadata: dict[str, dict[str, Any]] = {}
-    for source in found:
-        for name, meta in source.result.experiments.items():
-            metadata.setdefault(name, meta)
+def declarations(results: ResultSet) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(experiment, its declaration, one plot declaration) for every plot declared, in name order
+    (declarations from the current code where the experiment exists, as the report takes them)."""
+    declared = results.declarations()
     plots = []
-    for experiment in sorted(metadata):
-        for declared in metadata[experiment].get("summaries", []):
-            if isinstance(declared, dict) and declared.get("kind") in PLOT_KINDS and declared.get("plot"):
-                plots.append((experiment, metadata[experiment], declared))
+    for experiment in sorted(declared):
+        for summary in declared[experiment].get("summaries") or []:
+            if isinstance(summary, dict) and summary.get("kind") in PLOT_KINDS and summary.get("plot"):
+                plots.append((experiment, declared[experiment], summary))
     return plots
 
 
-def _methods(found: list[Source], experiment: str, names: list[str]) -> list[str]:
+def _methods(found: list[Series], experiment: str, names: list[str]) -> list[str]:
     return [m for m in METHODS if any(s.timing(experiment, m, n) for s in found for n in names)]
 
 
@@ -131,7 +102,7 @@ def _log_axis(axes) -> None:
     axes.yaxis.set_minor_formatter(NullFormatter())
 
 
-def _distribution(figure, found: list[Source], experiment: str, meta: dict[str, Any], declared: dict[str, Any]):
+def _distribution(figure, found: list[Series], experiment: str, meta: dict[str, Any], declared: dict[str, Any]):
     name = declared["timing"]
     methods = _methods(found, experiment, [name])
     shown = [s for s in found if any(s.timing(experiment, m, name) for m in methods)]
@@ -175,7 +146,7 @@ def _distribution(figure, found: list[Source], experiment: str, meta: dict[str, 
     return True
 
 
-def _series(figure, found: list[Source], experiment: str, meta: dict[str, Any], declared: dict[str, Any]):
+def _series(figure, found: list[Series], experiment: str, meta: dict[str, Any], declared: dict[str, Any]):
     points = declared.get("points", [])
     names = [p["timing"] for p in points]
     methods = _methods(found, experiment, names)
@@ -228,7 +199,7 @@ def _series(figure, found: list[Source], experiment: str, meta: dict[str, Any], 
 DRAW = {"distribution": _distribution, "series": _series}
 
 
-def _render(found: list[Source], experiment: str, meta: dict[str, Any], declared: dict[str, Any]) -> bytes | None:
+def _render(found: list[Series], experiment: str, meta: dict[str, Any], declared: dict[str, Any]) -> bytes | None:
     """One declaration as SVG bytes, or None when no result file holds its timings."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -243,19 +214,20 @@ def _render(found: list[Source], experiment: str, meta: dict[str, Any], declared
     return buffer.getvalue()
 
 
-def plot(result_files: list[Path], out_dir: Path) -> list[Path]:
-    """Draw every declared plot from ``result_files`` into ``out_dir``; the paths written, sorted.
+def plot(inputs: list[Path] | ResultSet, out_dir: Path) -> list[Path]:
+    """Draw every declared plot of the result files (or a loaded ``ResultSet``) into ``out_dir``.
 
-    Raises PlotsUnavailable (its message says how to get the plots) when matplotlib is missing,
-    and lab.results.files.ResultFileError for a bad result file.
+    Returns the paths written, sorted. Raises PlotsUnavailable (its message says how to get the
+    plots) when matplotlib is missing, and lab.results.files.ResultFileError for a bad result file.
     """
     reason = skipped_reason()
     if reason is not None:
         raise PlotsUnavailable(reason)
-    found = sources(result_files)
+    results = inputs if isinstance(inputs, ResultSet) else ResultSet.load([Path(p) for p in inputs])
+    found = series(results)
     out_dir = Path(out_dir)
     written = []
-    for experiment, meta, declared in declarations(found):
+    for experiment, meta, declared in declarations(results):
         svg = _render(found, experiment, meta, declared)
         if svg is None:
             continue

@@ -1,8 +1,10 @@
 """lab.plots on synthetic result files: one SVG per declared plot, reproducible byte for byte.
 
 Properties of our own code (lab/plots.py docstring): plots come from the summaries experiments
-declare, the file is STEM.svg, the same inputs give the same bytes, and without matplotlib the
-caller is told plots were skipped and how to get them.
+declare, read through ``ResultSet`` as the report reads them, the file is STEM.svg, the same inputs
+give the same bytes, and without matplotlib the caller is told in one line how to get them. The
+experiments are invented (``latency``, ``weight``): a real experiment's declaration would come from
+the lab's own code.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from lab.results.record import CellRecord
 
 SAMPLES = {"fork": [3.0, 3.2, 3.1, 3.4], "spawn": [90.0, 95.0, 88.0, 120.0], "forkserver": [18.0, 17.5, 19.0, 18.2]}
 EXPERIMENTS = {
-    "start_latency": {
+    "latency": {
         "title": "Start-up latency per start method",
         "question": "?",
         "concept": "?",
@@ -33,7 +35,7 @@ EXPERIMENTS = {
             {"kind": "distribution", "timing": "steady_start_to_join", "plot": "latency-dist", "title": "Start"},
         ],
     },
-    "import_weight": {
+    "weight": {
         "title": "Start-up against imports",
         "question": "?",
         "concept": "?",
@@ -85,9 +87,9 @@ def result_file(series: str, scale: float) -> ResultFile:
         scaled = [v * scale for v in values]
         provenance = {"quality": "quick", "run_id": "r", "created_at": "t", "lab_commit": "c", "experiment_version": 1}
         common = {"method": method, "status": "ok", "observations": {}, "provenance": provenance}
-        cells.append({"experiment": "start_latency", "timings": {"steady_start_to_join": timing(scaled)}, **common})
+        cells.append({"experiment": "latency", "timings": {"steady_start_to_join": timing(scaled)}, **common})
         weight = {"f0_steady": timing(scaled), "f2000_steady": timing([v * 1.5 for v in scaled])}
-        cells.append({"experiment": "import_weight", "timings": weight, **common})
+        cells.append({"experiment": "weight", "timings": weight, **common})
     return ResultFile(environment=environment, experiments=EXPERIMENTS, cells=[CellRecord.from_json(c) for c in cells])
 
 
@@ -156,10 +158,31 @@ def test_a_render_in_another_process_is_byte_identical(result_files, tmp_path):
 @needs_matplotlib
 def test_nothing_is_drawn_for_timings_no_file_holds(tmp_path):
     result = result_file("3.12", 1.0)
-    result.cells = [c for c in result.cells if c.experiment != "import_weight"]
+    result.cells = [c for c in result.cells if c.experiment != "weight"]
     path = tmp_path / "local-linux-cpython-3.12.json"
     path.write_text(dump(result), encoding="utf-8")
     written = plots.plot([path], tmp_path / "plots")
     assert [p.name for p in written] == ["latency-dist.svg"]
     assert not (tmp_path / "plots" / "weight-curve.svg").exists()
     assert os.listdir(tmp_path / "plots") == ["latency-dist.svg"]
+
+
+def test_the_plot_command_without_matplotlib_is_one_line_exit_2(monkeypatch, capsys, result_files, tmp_path):
+    from lab.cli import main
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["plot", *map(str, result_files), "--out", str(tmp_path / "plots")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "matplotlib is not installed" in error
+    assert not (tmp_path / "plots").exists()
+
+
+def test_report_plots_without_matplotlib_writes_the_report_and_says_so(monkeypatch, capsys, result_files, tmp_path):
+    from lab.cli import main
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "REPORT.md"
+    assert main(["report", *map(str, result_files), "--out", str(out), "--plots"]) == 0
+    assert out.exists()
+    assert "plots skipped: matplotlib is not installed" in capsys.readouterr().err

@@ -1,30 +1,37 @@
-"""The Markdown report on synthetic result files (tests/data/report, made by tests/data/report_data.py).
+"""The report, section by section, on synthetic result sets (tests/data/report, made by
+tests/data/report_data.py): properties of our own code, never of CPython.
 
-What is asserted is a property of our own code: sections in the issue's order, statuses shown as
-recorded, ``not measured`` only where no file exists, values collapsed or split by version,
-valid Markdown tables, and one clear line for bad input.
+The synthetic set has Linux CPython 3.12.1, 3.13.0, 3.13.18 and 3.14.2, PyPy 3.9.18, a spawn-only
+Windows 3.12.1 and no macOS file; its experiments ``alpha`` and ``beta`` declare labels, glance
+rows, a machine-dependent row, a judgement row, symptoms and summaries.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import shutil
-from pathlib import Path
+from collections import Counter
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from lab.cli import main as report_main
-from lab.report import ReportInputError, build_report, write_report
-from lab.report.inputs import Interp
+from lab.cli import main as lab_main
+from lab.facts import AGREES, DIFFERS, evaluate
+from lab.report import ReportInputError, build_all, build_report, write_report
+from lab.report.model import PATCH, View
 from lab.report.values import Leaf, collapse, version_ranges
+from lab.results.identity import Identity
+from lab.results.record import NOT_MEASURED
+from lab.results.resultset import ResultSet
+from tests.markdown_shape import broken_links, cells, row_of, section, sections, tables, visible
 
 DATA = Path(__file__).resolve().parent / "data"
 REPORT_DATA = DATA / "report"
-SECTIONS = ["Headline", "Coverage", "Alpha behaviour", "Exit codes", "Beta timing", "Timings",
-            "Documented vs observed", "Environments"]  # fmt: skip
-UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+INDEX = PurePosixPath("REPORT.md")
+ALPHA = PurePosixPath("experiments/alpha.md")
+BETA = PurePosixPath("experiments/beta.md")
+GLANCE, SYMPTOMS, UPGRADE = "At a glance", "Symptoms: messages and what they mean", "What changes when you upgrade"
 
 
 def load_generator():
@@ -35,175 +42,329 @@ def load_generator():
 
 
 @pytest.fixture(scope="module")
-def report() -> str:
-    return build_report([REPORT_DATA])
+def files() -> dict[PurePosixPath, str]:
+    return build_all([REPORT_DATA])
 
 
-def section(report: str, title: str) -> str:
-    """The text of one ``## title`` section."""
-    start = report.index(f"## {title}\n")
-    following = report.find("\n## ", start + 1)
-    return report[start : following if following != -1 else len(report)]
+@pytest.fixture(scope="module")
+def index(files) -> str:
+    return files[INDEX]
 
 
-def tables(markdown: str) -> list[list[str]]:
-    """Every block of consecutive lines that start with ``|``."""
-    blocks, current = [], []
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    return blocks + ([current] if current else [])
-
-
-def cells(line: str) -> list[str]:
-    """A table row split on unescaped pipes, without the outer ones."""
-    return [c.strip() for c in UNESCAPED_PIPE.split(line.strip())[1:-1]]
-
-
-def row_of(table_text: str, first_cell: str) -> list[str]:
-    for line in table_text.splitlines():
-        if line.startswith("|") and cells(line) and cells(line)[0] == first_cell:
-            return cells(line)
-    raise AssertionError(f"no row starting with {first_cell!r}")
+def without_declarations(tmp_path: Path) -> Path:
+    """The synthetic set with every declaration stripped to title, question and kind."""
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for meta in data["experiments"].values():
+            for key in ("lesson", "observations", "symptoms", "summaries", "docs"):
+                meta.pop(key, None)
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    return tmp_path
 
 
 def test_committed_synthetic_files_match_their_generator():
-    for path, text in load_generator().expected_files().items():
+    expected = load_generator().expected_files()
+    for path, text in expected.items():
         assert path.read_text(encoding="utf-8") == text, f"{path}: run python tests/data/report_data.py"
+    on_disk = {p for d in (REPORT_DATA, DATA / "diff" / "old", DATA / "diff" / "new") for p in d.glob("*.json")}
+    assert on_disk == set(expected)
 
 
-def test_sections_come_in_the_issue_order(report):
-    headings = re.findall(r"^## (.+)$", report, flags=re.MULTILINE)
-    assert headings == SECTIONS
+# -- the index as a whole -------------------------------------------------------------------------
+def test_index_sections_in_order_and_one_page_per_experiment(files, index):
+    assert sections(index) == [GLANCE, SYMPTOMS, UPGRADE, "Coverage", "Experiments"]
+    assert set(files) == {INDEX, ALPHA, BETA, PurePosixPath("experiments/exit_codes.md")}
 
 
-def test_every_table_has_a_consistent_column_count_and_no_raw_pipe(report):
-    found = tables(report)
-    assert len(found) >= 8
+def test_every_relative_link_leads_to_a_page_and_an_anchor(files):
+    problems = [p for p in broken_links(files) if "(no such page)" in p or "(no such anchor)" in p]
+    assert problems == []
+
+
+def test_every_table_has_a_consistent_column_count_and_no_raw_pipe(files):
+    found = [block for markdown in files.values() for block in tables(markdown)]
+    assert len(found) >= 10
     for block in found:
-        counts = {len(UNESCAPED_PIPE.findall(line)) for line in block}
-        assert len(counts) == 1, block
-        assert re.fullmatch(r"\|(:?-+:?\|)+", block[1]), block[1]  # the alignment row
+        assert len({len(cells(line)) for line in block}) == 1, block
+    assert r"a \| b at \<pid\> \*not bold\*" in files[ALPHA]
 
 
-def test_a_pipe_in_an_observed_message_is_escaped(report):
-    assert r"a \| b at \<pid\> \*not bold\*" in section(report, "Alpha behaviour")
+def test_the_same_files_in_any_order_give_the_same_bytes(files):
+    paths = sorted(REPORT_DATA.glob("*.json"))
+    assert build_all(list(reversed(paths))) == build_all(paths) == files
 
 
-def test_coverage_shows_every_status_and_a_missing_platform_as_not_measured(report):
-    coverage = section(report, "Coverage")
-    for status in ("ok", "unavailable", "error: beta", "timeout: beta", "not measured"):
-        assert status in coverage
-    assert row_of(coverage, "—")[1:] == ["macos", "—", "—", "not measured", "not measured", "not measured"]
-    assert row_of(coverage, "local")[2] == "CPython 3.12.1"  # interpreters carry their patch version
-    assert "PyPy 3.9.18 (7.3.15)" in coverage
-    assert "Not measured: macos." in section(report, "Headline")
+def test_not_measured_platforms_are_named_and_never_filled_in(index):
+    assert "**Not measured: macOS**" in index
+    coverage = section(index, "Coverage")
+    assert row_of(coverage, "macOS")[1:] == ["—", "—", "—", "not measured", "not measured", "not measured"]
+    assert row_of(coverage, "Windows")[4:] == ["unavailable", "ok", "unavailable"]
+    assert "macOS not measured" in section(index, SYMPTOMS)
 
 
 def test_a_platform_with_a_file_is_never_called_not_measured():
-    files = [REPORT_DATA / "local-linux-cpython-3.12.json"]
-    coverage = section(build_report(files), "Coverage")
-    assert "| —       | windows" in coverage
-    assert "| local   | linux" in coverage
-    assert row_of(coverage, "local")[4:] == ["ok", "ok", "ok ×2 · timeout: beta"]
+    index = build_report([REPORT_DATA / "local-linux-cpython-3.12.1.json"])
+    assert "Not measured: macOS, Windows" in index
+    assert "Linux" not in visible(index.split("Not measured", 1)[1].split(".", 1)[0])
 
 
-def test_values_agreeing_across_interpreters_collapse_and_differing_ones_name_versions(report):
-    alpha = section(report, "Alpha behaviour")
-    assert row_of(alpha, "`message`")[2] == r"a \| b at \<pid\> \*not bold\*"
-    assert row_of(alpha, "`by_version`")[2] == "1 on 3.12 · 2 on 3.13, PyPy 3.9"
-    assert row_of(alpha, "`count`")[2] == "some (2/4)"  # counts shown raw, compared by class
+# -- at a glance ----------------------------------------------------------------------------------
+def test_glance_rows_are_the_declared_ones_in_plain_words_with_links(index):
+    glance = section(index, GLANCE)
+    rows = [visible(cells(line)[0]) for line in tables(glance)[0][2:]]
+    assert rows == ["What the child sees", "A flag fixed in a patch release",
+                    "What PID 1 is (depends on machine: the init process)"]  # fmt: skip
+    assert "[What the child sees](experiments/alpha.md#obs-answer)" in glance
 
 
-def test_rows_that_differ_are_marked_by_what_they_differ_by(report):
-    alpha = section(report, "Alpha behaviour")
-    assert row_of(alpha, "`answer`")[1] == "method"
-    assert row_of(alpha, "`by_version`")[1] == "interpreter"
-    assert row_of(alpha, "`by_platform`")[1] == "platform"
-    assert row_of(alpha, "`nested.code`")[1] == ""  # nested observations flatten to dotted keys
-    assert "not applicable: no /proc here" in alpha
+def test_a_glance_value_names_the_patch_release_where_it_changes(index):
+    row = row_of(section(index, GLANCE), "A flag fixed in a patch release")
+    assert row[1] == "1 on Linux 3.12–3.13.0; Windows 3.12 · 0 on Linux 3.13.18–3.14, PyPy 3.9"
+    assert row[2:] == ["same as fork"] * 2  # shown once: it does not depend on the method
 
 
-def test_columns_are_methods_per_platform_and_unavailable_ones_are_named_not_shown(report):
-    alpha = section(report, "Alpha behaviour")
-    header = cells(tables(alpha)[0][0])
-    assert header[2:] == ["linux fork", "linux spawn", "linux forkserver", "windows spawn"]
-    assert "Not offered on this platform: windows fork, windows forkserver" in alpha
+def test_a_glance_column_leaves_out_platforms_that_lack_the_method(index):
+    row = row_of(section(index, GLANCE), "What the child sees")
+    assert row[1:] == ["runtime", "import-time", "import-time"]
 
 
-def test_timings_show_median_spread_n_ratio_and_unstable(report):
-    timings = section(report, "Timings")
-    rows = [cells(line) for line in tables(timings)[0][2:]]
-    start = {row[1]: row[2:] for row in rows[:4]}
-    assert rows[0][0] == "`start` (ms)"
-    assert start["linux 3.12"] == ["1.10 (0.990–1.32, n=10) · baseline", "5.60 (5.04–6.72, n=10) · ×5.09", "timeout"]
-    assert "**unstable**" in start["linux PyPy 3.9"][0]
-    assert start["windows 3.12"][1] == "9.00 (8.10–10.8, n=10) · baseline"  # spawn where fork is absent
-    assert rows[4][0] == "`floor` (ms)"
+def test_without_glance_declarations_the_section_says_so(tmp_path):
+    index = build_report([without_declarations(tmp_path)])
+    assert "No experiment declares an at-a-glance behaviour yet" in section(index, GLANCE)
+    assert "No experiment declares a symptom yet" in section(index, SYMPTOMS)
 
 
-def test_declared_summaries_are_rendered_without_naming_an_experiment(report):
-    headline = section(report, "Headline")
-    assert "*Beta timing*: median `start` relative to fork: spawn ×5.09, forkserver ×2.73–3.09" in headline
-    assert "**unstable** on PyPy 3.9" in headline
-    assert "A start is 5.09 times slower with spawn (linux, 3.12, PyPy 3.9)." in headline
-    assert "Under spawn the child sees import-time (windows, 3.12)." in headline
-    assert "44% of `start` under spawn is the rest (windows, 3.12)." in headline
-    timings = section(report, "Timings")
-    assert "**Where the start goes** — windows" in timings
-    assert "**Floors** — linux" in timings
-    assert "summary kind 'sparkline' is not one this report renders" in timings
+def test_declared_headlines_and_glance_pictures_are_shown(index):
+    glance = section(index, GLANCE)
+    assert "A start is 4.04–5.09 times slower with spawn" in glance
+    assert "![Start samples](plots/beta-start.svg)" in glance
+    assert "relative to fork" not in glance  # ratio lists stay on the pages
 
 
-def test_documented_vs_observed_lists_differences_first(report):
-    documented = section(report, "Documented vs observed")
-    rows = [cells(line) for line in tables(documented)[0][2:]]
-    assert rows[0][0] == "**DIFFERS**"
-    assert rows[0][2] == "linux: spawn on 3.12"
-    assert rows[0][3] == "`sys.exit(3)` = 4"
-    outcomes = [row[0] for row in rows]
-    assert outcomes == sorted(outcomes, key=["**DIFFERS**", "agrees", "not measured"].index)
-    assert "agrees" in outcomes
-    assert "not measured" in outcomes
+# -- symptoms -------------------------------------------------------------------------------------
+def test_where_a_symptom_happens_comes_from_the_cells(index):
+    entry = section(index, SYMPTOMS)
+    where = next(line for line in entry.splitlines() if line.startswith("**Where:**"))
+    assert where == (
+        "**Where:** spawn, forkserver on Linux 3.12–3.14, PyPy 3.9 · spawn on Windows 3.12 "
+        "(never with fork; macOS not measured)  "
+    )
+    assert '### <a id="synthetic-failure"></a>Can\'t pickle a synthetic object' in entry
+    assert "`SyntheticError: can't pickle <thing>` (+1 more wording)" in entry
+    assert "**Cause:** spawn and forkserver pickle the target; fork copies it. **Fix:** Define" in entry
+    assert "[Where a nested target fails](experiments/alpha.md#synthetic-failure) is `parent`" in entry
+    assert "· [docs](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)" in entry
+    assert "not measured yet: no cell records `not_yet`" in entry
 
 
-def test_environments_name_files_without_their_directory(report):
-    environments = section(report, "Environments")
-    assert "`local-windows-cpython-3.12.json`" in environments
-    assert str(DATA) not in report
+def test_a_symptom_without_a_message_has_no_empty_line(tmp_path):
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["experiments"]["alpha"]["symptoms"][0]["messages"] = []
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    entry = section(build_report([tmp_path]), SYMPTOMS)
+    assert "Can't pickle a synthetic object\n\n**Where:**" in entry
 
 
-def test_version_strings_stay_text(tmp_path):
-    data = json.loads((REPORT_DATA / "local-linux-cpython-3.12.json").read_text())
-    data["environment"].update(python_version="3.10.13", series="3.10", implementation_version="3.10.13")
-    (tmp_path / "local-linux-cpython-3.10.json").write_text(json.dumps(data))
-    text = build_report([tmp_path])
-    assert "CPython 3.10.13" in text
-    assert "| 3.10 " in section(text, "Timings")
+def test_a_symptom_moves_when_the_cells_do(tmp_path):
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for cell in data["cells"]:
+            if cell["experiment"] == "alpha" and cell["status"] == "ok":
+                cell["observations"]["failure"] = "parent" if cell["method"] == "fork" else "ok"
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    entry = section(build_report([tmp_path]), SYMPTOMS)
+    assert "**Where:** fork on Linux 3.12–3.14, PyPy 3.9 (never with spawn, forkserver; macOS not measured)" in entry
 
 
-def test_the_same_files_give_the_same_bytes_in_any_order():
-    files = sorted(REPORT_DATA.glob("*.json"))
-    assert build_report(files) == build_report(list(reversed(files))) == build_report([REPORT_DATA])
+def test_the_index_stays_under_its_limit_however_many_symptoms_are_declared(tmp_path):
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        first = data["experiments"]["alpha"]["symptoms"][0]
+        data["experiments"]["alpha"]["symptoms"] = [{**first, "id": f"synthetic-{n}"} for n in range(120)]
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    files = build_all([tmp_path])
+    index = files[INDEX]
+    assert len(index.encode("utf-8")) <= 40 * 1024
+    assert index.count("](experiments/alpha.md#synthetic-") == 120  # every symptom still leads to its entry
+    assert "Cause:" not in section(index, SYMPTOMS)  # shortened: the causes are on the page
+    assert files[ALPHA].count("**Cause:**") == 120
+    assert broken_links(files) == []
 
 
-def test_version_ranges_and_collapse():
-    universe = [Interp(0, "cpython", (3, minor), False) for minor in range(8, 15)]
-    universe.append(Interp(1, "pypy", (3, 9), False))
-    chosen = [universe[0], universe[1], universe[3], universe[-1]]
-    assert version_ranges(chosen, universe) == "3.8–3.9, 3.11, PyPy 3.9"
-    values = {i: Leaf("a", "fork") for i in universe[:6]} | {universe[6]: Leaf("b", "forkserver")}
-    assert collapse(values, universe) == "fork on 3.8–3.13 · forkserver on 3.14"
+def test_a_small_index_keeps_every_detail(index):
+    assert "**Cause:**" in section(index, SYMPTOMS)
+    assert "Shortened" not in index
 
 
-def test_write_report_writes_atomically(tmp_path):
-    out = tmp_path / "sub" / "REPORT.md"
+def test_a_declaration_may_name_a_field_of_one_value(tmp_path):
+    """``count.class`` labels the count's row, and a symptom's evidence may be a count's class."""
+    for path in REPORT_DATA.glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        alpha = data["experiments"]["alpha"]
+        alpha["observations"]["count.class"] = {"label": "How often it happened", "glance": True}
+        alpha["symptoms"][0] = {**alpha["symptoms"][0], "evidence": "count.class", "shows": ["some"]}
+        (tmp_path / path.name).write_text(json.dumps(data), encoding="utf-8")
+    files = build_all([tmp_path])
+    assert row_of(files[ALPHA], "How often it happened count")[1] == "some (2/4)"
+    assert "[How often it happened](experiments/alpha.md#obs-count)" in section(files[INDEX], GLANCE)
+    entry = section(files[INDEX], SYMPTOMS)
+    assert "**Where:** fork, spawn, forkserver on Linux 3.12–3.14, PyPy 3.9 · spawn on Windows 3.12" in entry
+    assert "[How often it happened](#obs-count) is `some`" in files[ALPHA]
+
+
+def test_symptom_anchors_are_on_the_experiment_page(files):
+    page = files[ALPHA]
+    assert '### <a id="synthetic-failure"></a>' in page
+    assert "**Evidence:** [Where a nested target fails](#obs-failure) is `parent`" in page
+    assert "(not with fork on Linux 3.12–3.14, PyPy 3.9; macOS not measured)" in page  # the page names every build
+    assert "`SyntheticError: can't pickle <thing>` · `SyntheticError: cannot pickle 'thing' \\| at 0x…`" in page
+
+
+# -- upgrades -------------------------------------------------------------------------------------
+def test_upgrade_steps_compare_series_and_patch_releases(index):
+    upgrade = section(index, UPGRADE)
+    assert "### Linux: CPython 3.12 → 3.13.0 (feature release)" in upgrade
+    assert "### Linux: CPython 3.13.0 → 3.13.18 (patch release)" in upgrade
+    assert (
+        "- [A flag fixed in a patch release](experiments/alpha.md#obs-by-patch) (*Alpha behaviour*): "
+        "fork, spawn, forkserver: `1` → `0`"
+    ) in upgrade
+    assert "No behaviour change: Linux: CPython 3.13.18 → 3.14." in upgrade
+
+
+def test_machine_dependent_and_judgement_rows_are_kept_out_of_counts_and_upgrades(files, index):
+    upgrade = section(index, UPGRADE)
+    assert "PID 1" not in upgrade  # init → sandbox → init across 3.13.0: the machine, not Python
+    assert "Faster than one process" not in upgrade  # a judgement from timings
+    assert "ran_in_parallel" not in upgrade  # an undeclared observation of a timing experiment
+    view = View(ResultSet.load([REPORT_DATA]))
+    rows = {row.key: row for row in view.rows("alpha")}
+    assert not rows["pid1"].counted
+    assert not rows["faster"].counted
+    assert rows["by_patch"].counted
+    assert rows["by_patch"].axes == (PATCH,)
+    assert "(3 more — values that depend on the machine, and judgements drawn from timings" in index
+    assert "*depends on machine: the init process*" in files[ALPHA]
+    assert "PID 1 is `init`" in files[ALPHA]
+
+
+def test_a_single_version_per_build_has_nothing_to_compare():
+    index = build_report([REPORT_DATA / "local-linux-cpython-3.12.1.json"])
+    assert "Only one version of each build was measured" in section(index, UPGRADE)
+
+
+# -- pages ----------------------------------------------------------------------------------------
+def test_a_page_has_its_question_lesson_concept_and_sections(files):
+    page = files[ALPHA]
+    assert page.startswith("# Alpha behaviour\n\n[forklab report](../REPORT.md)")
+    assert "**Lesson.** fork copies the parent" in page
+    assert "**Tutorial concept.** 进程间内存相互隔离" in page
+    assert sections(page) == [
+        '<a id="observations"></a>Observations', "Symptoms", '<a id="upgrades"></a>What changes when you upgrade',
+        """<a id="checks"></a>Checks against CPython's docs and source""", '<a id="cells"></a>Cells',
+    ]  # fmt: skip
+
+
+def test_observations_show_labels_with_keys_and_values_once_when_method_independent(files):
+    page = files[ALPHA]
+    once, per_method = (section(page, sections(page)[0]).split("### ")[i] for i in (1, 2))
+    assert once.startswith("The same under every start method")
+    row = row_of(once, "A flag fixed in a patch release by_patch")
+    assert row[1:] == ["1 on Linux 3.12–3.13.0; Windows 3.12 · 0 on Linux 3.13.18–3.14, PyPy 3.9", "patch release"]
+    assert row_of(once, "Nested: code nested.code")[1] == "0"  # a declared group labels its keys
+    assert row_of(once, "count")[1] == "some (2/4)"  # counts shown raw, compared by class
+    assert row_of(once, "by_platform")[2] == "platform"  # unlabelled keys shown as keys
+    assert row_of(per_method, "What the child sees answer")[1:] == ["start method", "runtime", "import-time",
+                                                                      "import-time"]  # fmt: skip
+
+
+def test_differs_by_names_each_axis(files):
+    page = files[ALPHA]
+    assert row_of(page, "A value that changes with the version by_version")[2] == "Python version"
+    assert row_of(page, "by_platform")[2] == "platform"
+
+
+def test_timings_show_median_spread_n_and_measured_or_median_ratios(files):
+    page = files[BETA]
+    start = section(page, "Timings").split("### ")[1]
+    assert row_of(start, "Linux 3.12")[1:] == [
+        "1.10 ms (0.990–1.32, n=10) · baseline",
+        "5.60 ms (5.04–6.72, n=10) · ×5.09 *of medians*",
+        "timeout",
+    ]
+    assert row_of(start, "Linux 3.14")[2] == "5.60 ms (5.04–6.72, n=10) · ×4.04 (3.60–4.40)"  # the runner's ratio
+    assert "**unstable**" in row_of(start, "Linux PyPy 3.9")[1]
+    assert row_of(start, "Windows 3.12")[2] == "9.00 ms (8.10–10.8, n=10) · baseline"  # spawn where fork is absent
+
+
+def test_declared_summaries_render_on_the_page_and_bad_ones_are_notes(files):
+    page = files[BETA]
+    assert "*Beta timing*: `start` relative to fork: spawn ×4.04–5.09" in page
+    assert "**Where the start goes** — Linux" in page
+    assert "**Floors** — Linux" in page
+    assert "![Start samples](../plots/beta-start.svg)" in page
+    assert "_Summary not rendered: summary kind 'sparkline' is not one this report renders" in page
+
+
+def test_checks_link_their_sources_at_a_tag_and_give_the_outcome_per_cell(files, index):
+    page = files[PurePosixPath("experiments/exit_codes.md")]
+    checks = section(page, """<a id="checks"></a>Checks against CPython's docs and source""")
+    lines = checks.splitlines()
+    start = next(i for i, line in enumerate(lines) if "sys.exit(n) in the child" in line)
+    line = lines[start]
+    block = "\n".join(lines[start : start + 4])
+    assert "  - **DIFFERS**: spawn on Linux 3.12 (`sys.exit(3)` = 4)" in block
+    agrees = (
+        "  - agrees: fork, forkserver on Linux 3.12 · fork, spawn, forkserver on Linux 3.13.18–3.14 · "
+        "spawn on Windows 3.12"
+    )
+    assert agrees in block
+    assert "cell unavailable" not in checks  # fork on Windows: nothing to check, not "not measured"
+    assert "(v3.14.0)](https://github.com/python/cpython/blob/v3.14.0/Lib/multiprocessing/process.py)" in line
+    verdicts = [v for v in evaluate(ResultSet.load([REPORT_DATA]).files) if v.fact.experiment == "exit_codes"]
+    count = Counter(v.outcome for v in verdicts if v.note != "cell unavailable")  # what the page counts
+    expected = f"{count[AGREES]} agree, **{count[DIFFERS]} differ**, {count[NOT_MEASURED]} not measured"
+    assert expected in section(index, "Experiments")  # the index reports the evaluator's own counts
+
+
+def test_without_declarations_pages_degrade_to_keys(tmp_path):
+    files = build_all([without_declarations(tmp_path)])
+    page = files[ALPHA]
+    assert "**Lesson.** Not written yet" in page
+    assert row_of(page, "answer")[1] == "start method"
+    assert "## Symptoms" not in page
+
+
+# -- values ---------------------------------------------------------------------------------------
+def identity(version: str, implementation: str = "cpython", platform: str = "linux") -> Identity:
+    return Identity("local", platform, implementation, version)
+
+
+def test_version_ranges_show_patch_releases_only_where_a_series_has_several():
+    universe = [identity(v) for v in ("3.12.1", "3.13.0", "3.13.18", "3.14.2")] + [identity("3.9.18", "pypy")]
+    assert version_ranges(universe[:2], universe) == "3.12–3.13.0"
+    assert version_ranges(universe[2:], universe) == "3.13.18–3.14, PyPy 3.9"
+    assert version_ranges([universe[0], universe[3]], universe) == "3.12, 3.14"
+
+
+def test_collapse_shows_one_value_or_each_with_its_versions():
+    universe = [identity(v) for v in ("3.12.1", "3.13.0", "3.13.18")]
+    same = {i: Leaf("int:1", "1") for i in universe}
+    assert collapse(same, universe) == "1"
+    split = {**same, universe[2]: Leaf("int:0", "0")}
+    assert collapse(split, universe) == "1 on 3.12–3.13.0 · 0 on 3.13.18"
+
+
+# -- writing, bad input ---------------------------------------------------------------------------
+def test_write_report_writes_the_index_and_pages_and_removes_stale_pages(tmp_path, files):
+    out = tmp_path / "REPORT.md"
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "gone.md").write_text("an experiment that no longer exists")
     write_report([REPORT_DATA], out)
-    assert out.read_text(encoding="utf-8") == build_report([REPORT_DATA])
-    assert [p.name for p in out.parent.iterdir()] == ["REPORT.md"]
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.md")}
+    assert written == {str(p) for p in files}
+    assert out.read_text(encoding="utf-8") == files[INDEX]
 
 
 def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
@@ -211,17 +372,17 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     empty.mkdir()
     corrupt = tmp_path / "corrupt"
     corrupt.mkdir()
-    (corrupt / "local-linux-cpython-3.12.json").write_text('{"schema": "forklab.res')
+    (corrupt / "local-linux-cpython-3.12.1.json").write_text('{"schema": "forklab.res')
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "package.json").write_text('{"name": "left-pad"}')
     duplicate = tmp_path / "duplicate"
     duplicate.mkdir()
-    shutil.copy(REPORT_DATA / "local-linux-cpython-3.12.json", duplicate / "local-linux-cpython-3.12.json")
-    shutil.copy(REPORT_DATA / "local-linux-cpython-3.12.json", duplicate / "copy-of-3.12.json")
+    shutil.copy(REPORT_DATA / "local-linux-cpython-3.12.1.json", duplicate / "local-linux-cpython-3.12.1.json")
+    shutil.copy(REPORT_DATA / "local-linux-cpython-3.12.1.json", duplicate / "copy-of-3.12.json")
     return {
         "empty": (empty, "no result files"),
-        "corrupt": (corrupt, "local-linux-cpython-3.12.json: is not valid JSON"),
+        "corrupt": (corrupt, "local-linux-cpython-3.12.1.json: is not valid JSON"),
         "foreign": (foreign, "package.json: not a forklab result file"),
         "duplicate": (duplicate, "same label, platform and interpreter"),
         "missing": (tmp_path / "nowhere", "nowhere: no such file or directory"),
@@ -241,63 +402,33 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, case):
 def test_the_report_command_exits_2_and_writes_nothing_on_bad_input(tmp_path, capsys, case):
     path, message = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out" / "REPORT.md"
-    assert report_main(["report", str(path), "--out", str(out)]) == 2
+    assert lab_main(["report", str(path), "--out", str(out)]) == 2
     error = capsys.readouterr().err
     assert message in error
     assert error.count("\n") == 1
-    assert not out.exists()
+    assert not out.parent.exists()
 
 
-def test_the_report_command_writes_the_report(tmp_path):
-    out = tmp_path / "REPORT.md"
-    assert report_main(["report", str(REPORT_DATA), "--out", str(out)]) == 0
-    assert out.read_text(encoding="utf-8") == build_report([REPORT_DATA])
-
-
-def test_column_widths_do_not_depend_on_wcwidth():
-    """Wide characters are padded by character count, so REPORT.md is the same with or without wcwidth."""
-    import tabulate as tabulate_module
-
+def test_tables_are_unpadded_pipe_tables_whatever_the_characters():
+    """No padding, so the bytes never depend on how wide a terminal would draw 进程."""
     from lab.report.markdown import table
 
-    rows = [["进程", "x"], ["ab", "y"]]
-    before = tabulate_module.WIDE_CHARS_MODE
-    first = table(["a", "b"], rows)
-    tabulate_module.WIDE_CHARS_MODE = not before
-    try:
-        assert table(["a", "b"], rows) == first
-    finally:
-        tabulate_module.WIDE_CHARS_MODE = before
-    assert first.splitlines()[2] == "| 进程  | x   |"
-
-
-def test_series_and_distribution_summaries_show_numbers_and_name_the_plot(tmp_path):
-    data = json.loads((REPORT_DATA / "local-linux-cpython-3.12.json").read_text())
-    data["experiments"]["beta"]["summaries"] = [
-        {"kind": "series", "plot": "beta-series", "title": "By size", "x_label": "size",
-         "points": [{"x": 1, "timing": "floor"}, {"x": 2, "timing": "start"}]},
-        {"kind": "distribution", "plot": "beta-start", "title": "Start samples", "timing": "start"},
-    ]  # fmt: skip
-    (tmp_path / "local-linux-cpython-3.12.json").write_text(json.dumps(data))
-    timings = section(build_report([tmp_path]), "Timings")
-    series = tables(timings)[1]
-    assert cells(series[0]) == ["size", "fork", "spawn"]  # forkserver timed out: no column
-    assert cells(series[2]) == ["1", "2.75 ms", "3.50 ms"]
-    assert "Plot: [beta-series.svg](plots/beta-series.svg)" in timings
-    assert "Start samples: Plot: [beta-start.svg](plots/beta-start.svg)" in timings
-    assert "not rendered" not in timings
+    assert table(["a", "b"], [["进程", "x"], ["", "y"]], align=["left", "right"]) == (
+        "| a | b |\n| :-- | --: |\n| 进程 | x |\n|   | y |"
+    )
 
 
 def test_python_m_lab_report_and_diff_are_wired(tmp_path):
-    from conftest import run_lab
+    from tests.conftest import run_lab
 
     out = tmp_path / "REPORT.md"
     done = run_lab("report", str(REPORT_DATA), "--out", str(out), timeout=60)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8") == build_report([REPORT_DATA])
+    assert (tmp_path / "experiments" / "alpha.md").exists()
     bad = run_lab("report", str(tmp_path / "nothing"), "--out", str(tmp_path / "other.md"), timeout=60)
     assert bad.returncode == 2
     assert not (tmp_path / "other.md").exists()
     changed = run_lab("diff", str(DATA / "diff" / "old"), str(DATA / "diff" / "new"), timeout=60)
     assert changed.returncode == 1
-    assert "2 behaviour changes." in changed.stdout
+    assert "6 behaviour changes." in changed.stdout

@@ -1,9 +1,11 @@
-"""Print a Markdown report for ``$GITHUB_STEP_SUMMARY``, shortened to fit GitHub's limit.
+"""Print the report's index (REPORT.md) for ``$GITHUB_STEP_SUMMARY``, within GitHub's limit.
 
-GitHub refuses a job summary larger than 1 MiB (and then shows none of it), while a full report
-over the whole matrix can be larger. This prints the report whole when it fits; otherwise it
-keeps whole sections (``## `` headings) from the top while they fit, lists the sections left out,
-and links to the artifact that holds the full REPORT.md. Tables are never cut half-way.
+The index is small (at most 40 KB, checked by the tests) and links to one page per experiment
+and to plots, which live in the ``report`` artifact, not in the summary: relative links and
+pictures become plain text naming the artifact, links to the web stay. GitHub refuses a job
+summary larger than 1 MiB (and then shows none of it); should the index ever be larger, whole
+sections (``## `` headings) are kept from the top while they fit, the sections left out are
+listed, and the artifact is linked. Tables are never cut half-way.
 
     python tools/step_summary.py report/REPORT.md --link URL >> "$GITHUB_STEP_SUMMARY"
 
@@ -22,6 +24,14 @@ LIMIT_BYTES = 1024 * 1024
 #: Room kept for the footer and for what earlier steps may have written.
 MARGIN_BYTES = 16 * 1024
 _HEADING = re.compile(r"^## ", re.MULTILINE)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\((?!https?://)[^)]*\)")
+_RELATIVE = re.compile(r"(?<!!)\[([^\]]*)\]\((?!https?://|#)[^)]*\)")
+
+
+def unlink_relative(report: str) -> str:
+    """Links to pages and plots beside REPORT.md lead nowhere in a job summary: keep their text."""
+    report = _IMAGE.sub(lambda m: f"*(picture in the report artifact: {m.group(1)})*", report)
+    return _RELATIVE.sub(lambda m: m.group(1), report)
 
 
 def sections(report: str) -> list[str]:
@@ -43,7 +53,7 @@ def _title(section: str) -> str:
 def _footer(link: str | None, omitted: list[str]) -> str:
     where = f"[the `report` artifact]({link})" if link else "the `report` artifact of this run"
     if not omitted:
-        return f"\n\n---\nREPORT.md, its plots and the merged result files: {where}.\n"
+        return f"\n\n---\nREPORT.md, one page per experiment, the plots and the merged result files: {where}.\n"
     listed = "\n".join(f"- {name}" for name in omitted)
     return (
         f"\n\n---\n**Shortened to fit GitHub's 1 MiB job-summary limit.** Left out here:\n\n{listed}\n\n"
@@ -83,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.report}: cannot be read ({exc.strerror}); did the report step fail?", file=sys.stderr)
         return 2
     sys.stdout.flush()
-    sys.stdout.buffer.write(shorten(report, args.link or None, args.limit).encode("utf-8"))  # any console code page
+    summary = shorten(unlink_relative(report), args.link or None, args.limit)
+    sys.stdout.buffer.write(summary.encode("utf-8"))  # any console code page
     return 0
 
 

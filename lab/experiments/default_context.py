@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
-from lab.experiment import Cell, Experiment
+from lab.experiment import Cell, Experiment, Observation
 from lab.normalise import normalise
 
 EXPERIMENT = Experiment(
@@ -21,6 +21,23 @@ EXPERIMENT = Experiment(
     title="The default start method",
     question="Which start method do Process and ProcessPoolExecutor use when none is chosen, and does it warn?",
     concept="multiprocessing.get_start_method() — the default differs by platform and Python version",
+    lesson="A program that never chooses a start method gets its platform's default, and the default differs by "
+    "platform and Python version. Code written against one default can break on another: choose the method with "
+    "get_context() where it matters.",
+    docs="https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods",
+    observations=(
+        Observation("process_uses", "The method a plain Process() uses"),
+        Observation("pool_uses", "The method ProcessPoolExecutor() uses"),
+        Observation("get_start_method", "get_start_method() after the first start"),
+        Observation("get_start_method_allow_none", "get_start_method(allow_none=True) before any start"),
+        Observation("get_all_start_methods", "The methods this platform offers, default first"),
+        Observation("process_exitcode", "Exit code of that plain child"),
+        Observation("warnings_emitted", "Warnings raised while starting (all recorded)"),
+        Observation("warnings_shown_by_default", "Warnings a user sees with the default filters"),
+    ),
+    # The report's "which column is yours" line: the default per platform and version, from this
+    # observation in every cell and from the facts in lab/facts/default_context.py that check it.
+    summaries=({"kind": "default_method", "observation": "process_uses"},),
 )
 
 SCENARIO = "default_context.py"

@@ -27,6 +27,7 @@ EXPERIMENT = Experiment(
             "title": "Start to join() of a trivial child, steady state",
             "timing": "steady_start_to_join",
             "plot": "start_latency-steady_start_to_join",
+            "glance": True,  # the report's at-a-glance section shows this picture
         },
         {
             "kind": "headline",

@@ -13,36 +13,42 @@ from pathlib import Path
 from lab.errors import BadInput
 from lab.report.build import write_report
 from lab.report.diff import diff
+from lab.report.model import PAGES
+from lab.results.resultset import ResultSet
 
 DEFAULT_RESULTS = Path("results")
 DEFAULT_REPORT = DEFAULT_RESULTS / "REPORT.md"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the Markdown report; nothing is written when any input is bad."""
+    """Write the index and the pages; nothing is written when any input is bad."""
+    inputs = args.inputs or [DEFAULT_RESULTS]
     try:
-        out = write_report(args.inputs or [DEFAULT_RESULTS], args.out)
+        out = write_report(inputs, args.out)
     except BadInput as problem:
         raise BadInput(f"{problem} (nothing was written)") from None
     except OSError as problem:
         raise BadInput(f"--out {args.out}: cannot write ({problem.strerror}); nothing was written") from None
-    print(f"wrote {out}", file=sys.stderr)
+    print(f"wrote {out} and its pages in {out.parent / PAGES}", file=sys.stderr)
     if args.plots:
-        return draw_plots(args.inputs or [DEFAULT_RESULTS], out.parent / "plots")
+        from lab.plots import skipped_reason
+
+        reason = skipped_reason()
+        if reason is not None:  # the report is written; say in one line what is missing
+            print(reason, file=sys.stderr)
+            return 0
+        return draw_plots(inputs, out.parent / "plots")
     return 0
 
 
 def draw_plots(inputs: list[Path], out_dir: Path) -> int:
-    """Draw the declared plots; without matplotlib say they were skipped and how to get them (exit 0)."""
+    """Draw the declared plots; without matplotlib, one line saying how to get them (exit 2)."""
     from lab.plots import PlotsUnavailable, plot
-    from lab.results.files import result_paths
 
-    files = [f for path in inputs for f in (result_paths(path) if Path(path).is_dir() else [Path(path)])]
     try:
-        written = plot(files, out_dir)
-    except PlotsUnavailable as skipped:
-        print(str(skipped), file=sys.stderr)
-        return 0
+        written = plot(ResultSet.load(inputs), out_dir)
+    except PlotsUnavailable as missing:
+        raise BadInput(str(missing)) from None
     except BadInput as problem:
         raise BadInput(f"{problem} (no plot was drawn)") from None
     print(f"wrote {len(written)} plots to {out_dir}", file=sys.stderr)
@@ -65,7 +71,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add ``report`` and ``diff`` to the lab's command line."""
-    report = sub.add_parser("report", help="tabulate result files into a Markdown report")
+    report = sub.add_parser(
+        "report", help="write the Markdown report: REPORT.md (the index) and one page per experiment"
+    )
     report.add_argument(
         "inputs", nargs="*", type=Path, metavar="FILE|DIR", help="result files or directories (default: results)"
     )
@@ -73,7 +81,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--plots", action="store_true", help="also draw the plots into plots/ beside the report")
     report.set_defaults(handler=cmd_report)
 
-    draw = sub.add_parser("plot", help="draw the declared plots as SVG files (needs matplotlib)")
+    draw = sub.add_parser(
+        "plot", help="draw the declared plots as SVG files (needs matplotlib: pip install 'forklab[plots]')"
+    )
     draw.add_argument(
         "inputs", nargs="*", type=Path, metavar="FILE|DIR", help="result files or directories (default: results)"
     )

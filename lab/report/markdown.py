@@ -1,18 +1,15 @@
-"""GitHub-flavoured Markdown pieces: escaped text, code spans and tabulate ``pipe`` tables.
+"""GitHub-flavoured Markdown pieces: escaped text, code spans, links, anchors and pipe tables.
 
 Every data value goes through ``text`` or ``code`` before it reaches a table, so that a ``|``
 in an observed message cannot split a cell and ``<pid>`` or ``__mp_main__`` are shown as
-written, not as an HTML tag or bold text. tabulate's number parsing is off: ``3.10`` is a
-version, not 3.1.
+written, not as an HTML tag or bold text. Tables are written here, cell by cell: ``3.10`` stays a
+version (no number parsing), and no padding depends on character widths.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import tabulate as _tabulate
-from tabulate import tabulate
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _SPACE = re.compile(r"\s+")
@@ -41,20 +38,76 @@ def prose(value: object) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: Sequence[str] | None = None) -> str:
-    """A pipe table; cells must already be escaped with ``text``/``code``.
+    """A GitHub pipe table; cells must already be escaped with ``text``/``code``.
 
-    Column widths count characters, whether or not the optional ``wcwidth`` is installed:
-    the same files must give the same bytes everywhere (results/REPORT.md is checked for
-    staleness), and Markdown renderers ignore the padding anyway.
+    Cells are not padded: GitHub ignores padding, and unpadded rows keep the index small (a
+    table is as wide as its widest cell otherwise) and independent of how wide a terminal would
+    draw a character, so the same files give the same bytes everywhere.
     """
-    wide, _tabulate.WIDE_CHARS_MODE = _tabulate.WIDE_CHARS_MODE, False
-    try:
-        return tabulate(
-            [list(row) for row in rows],
-            headers=list(headers),
-            tablefmt="pipe",
-            disable_numparse=True,
-            colalign=tuple(align) if align else None,
-        )
-    finally:
-        _tabulate.WIDE_CHARS_MODE = wide
+    marks = {"left": ":--", "right": "--:", "center": ":-:"}
+    widths = len(headers)
+    rule = [marks.get((align or [])[i] if align and i < len(align) else "left", ":--") for i in range(widths)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [str(c) if str(c) else " " for c in list(cells) + [""] * (widths - len(cells))]
+        return "| " + " | ".join(padded) + " |"
+
+    return "\n".join([line(headers), line(rule), *(line(row) for row in rows)])
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+def slug(value: object) -> str:
+    """An anchor name from a key or an id: ``obs-closure-outcome`` from ``closure.outcome``."""
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "x"
+
+
+def heading_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    plain = re.sub(r"<[^>]+>", "", heading)
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", plain)
+    plain = plain.replace("\\", "").replace("`", "").strip().lower()
+    return _SLUG_DROP.sub("", plain).replace(" ", "-")
+
+
+def anchor(name: str) -> str:
+    """An explicit anchor GitHub keeps (``<a id>`` becomes ``user-content-...``, which ``#name`` finds)."""
+    return f'<a id="{name}"></a>'
+
+
+def link(label: str, target: str) -> str:
+    """A Markdown link; ``label`` must already be escaped (``text``/``code``/``prose``)."""
+    return f"[{label}]({target})"
+
+
+def small(value: str) -> str:
+    """Text shown small beside a label (a key in code, a note): ``<sub>``, which GitHub renders."""
+    return f"<sub>{value}</sub>"
+
+
+#: A table cell shows at most this many characters of a value; the rest goes to a note below.
+CELL_LIMIT = 90
+
+
+class Notes:
+    """Values too long for a table cell: the cell keeps their start and a note number, the note
+    below the table holds the whole value (GitHub scrolls wide tables sideways; nobody reads them)."""
+
+    def __init__(self, limit: int = CELL_LIMIT) -> None:
+        self.limit = limit
+        self.items: list[str] = []
+
+    def fit(self, raw: str) -> str:
+        """``raw`` (unescaped) as an escaped cell, shortened with a note when it is too long."""
+        one_line = _SPACE.sub(" ", str(raw))
+        if len(one_line) <= self.limit:
+            return text(one_line)
+        if one_line not in self.items:
+            self.items.append(one_line)
+        number = self.items.index(one_line) + 1
+        return text(one_line[: self.limit - 12].rstrip()) + f"… (note {number})"
+
+    def render(self) -> str:
+        """The notes as a numbered list (empty when no value was too long)."""
+        return "\n".join(f"{n}. {text(item)}" for n, item in enumerate(self.items, 1))

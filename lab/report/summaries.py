@@ -1,5 +1,7 @@
 """Summary kinds: how an experiment declares that its cells combine (see ``lab.report`` docstring).
 
+What a declaration refers to (timings, ratios, the machines' scopes) is in ``lab.report.refs``.
+
 The report renders whatever an experiment declares in ``EXPERIMENT.summaries`` and never names an
 experiment; a declaration it cannot render becomes a visible note, never a crash or a guess.
 """
@@ -7,18 +9,29 @@ experiment; a declaration it cannot render becomes a visible note, never a crash
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from lab import METHODS
-from lab.report.inputs import Interp, Origin, Source
 from lab.report.markdown import code, table, text
+from lab.report.refs import (
+    Ref,
+    Rendered,
+    Scope,
+    SummaryError,
+    cell_of,
+    default_baseline,
+    ratio_of,
+    ref,
+    resolve,
+    timing_of,
+)
 from lab.report.values import (
     NOT_MEASURED,
     Leaf,
     collapse,
     flatten,
+    label_in,
     leaf,
     number,
     percent,
@@ -26,108 +39,12 @@ from lab.report.values import (
     span,
     version_ranges,
 )
+from lab.results.identity import Identity
+from lab.results.resultset import Loaded as Source
 
-KINDS = ("ratio", "headline", "decomposition", "floors", "series", "distribution")
+KINDS = ("ratio", "headline", "decomposition", "floors", "series", "distribution", "default_method")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _STATS = ("median", "p5", "p95", "min", "max", "n")
-
-
-class SummaryError(ValueError):
-    """A declaration the report cannot render; shown as a note beside the experiment."""
-
-
-@dataclass
-class Rendered:
-    """What one summary contributes: sentences for the Headline, blocks for the Timings section."""
-
-    headlines: list[str] = field(default_factory=list)
-    blocks: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A timing of some experiment under some method (None: the summary's default method)."""
-
-    experiment: str
-    timing: str
-    method: str | None = None
-
-    @property
-    def name(self) -> str:
-        return self.timing
-
-
-def ref(value: Any, experiment: str, what: str) -> Ref:
-    """``"NAME"``, ``"EXPERIMENT/NAME"`` or ``{"experiment": ..., "timing": ..., "method": ...}``."""
-    if isinstance(value, str) and value:
-        owner, _, name = value.rpartition("/")
-        return Ref(owner or experiment, name)
-    if isinstance(value, dict) and isinstance(value.get("timing"), str):
-        method = value.get("method")
-        if method is not None and not isinstance(method, str):
-            raise SummaryError(f"{what}: method must be a string")
-        return Ref(str(value.get("experiment") or experiment), value["timing"], method)
-    raise SummaryError(f"{what}: expected a timing name or {{'experiment', 'timing'}}, found {value!r}")
-
-
-def cell_of(source: Source, experiment: str, method: str) -> dict[str, Any] | None:
-    cell = source.result.cell(experiment, method)
-    return cell if cell is not None and cell.status == "ok" else None
-
-
-def timing_of(source: Source, experiment: str, name: str, method: str) -> dict[str, Any] | None:
-    """The timing summary of one ok cell, or None."""
-    cell = cell_of(source, experiment, method)
-    return None if cell is None else cell.timings.get(name)
-
-
-def default_baseline(source: Source, experiment: str, name: str) -> str | None:
-    """fork where this interpreter measured it, else spawn (DESIGN.md, "Reports")."""
-    for method in ("fork", "spawn"):
-        if timing_of(source, experiment, name, method) is not None:
-            return method
-    return None
-
-
-def ratio_of(source: Source, experiment: str, name: str, method: str, baseline: str) -> float | None:
-    top = timing_of(source, experiment, name, method)
-    bottom = timing_of(source, experiment, name, baseline)
-    if top is None or bottom is None or not bottom["median"]:
-        return None
-    return top["median"] / bottom["median"]
-
-
-def resolve(source: Source, target: Ref, method: str | None) -> dict[str, Any] | None:
-    """A referenced timing: its own method, else the summary's, else the first method that measured it."""
-    wanted = target.method or method
-    if wanted:
-        found = timing_of(source, target.experiment, target.timing, wanted)
-        if found is not None or target.method:
-            return found
-    for candidate in METHODS:
-        found = timing_of(source, target.experiment, target.timing, candidate)
-        if found is not None:
-            return found
-    return None
-
-
-@dataclass
-class Scope:
-    """The sources of one origin, and how to name that origin in a sentence."""
-
-    origin: Origin
-    name: str
-    sources: list[Source]
-    several: bool
-
-    @property
-    def universe(self) -> list[Interp]:
-        return [s.interp for s in self.sources]
-
-    def sentence(self, body: str, interps: Sequence[Interp]) -> str:
-        where = f"{text(self.name)}, " if self.several else ""
-        return f"{body} ({where}{text(version_ranges(interps, self.universe))})"
 
 
 # -- ratio -----------------------------------------------------------------------------------------
@@ -140,29 +57,29 @@ def render_ratio(declared: dict[str, Any], experiment: str, meta: dict[str, Any]
         raise SummaryError("ratio: 'baseline' must be a start method")
     out = Rendered()
     for scope in scopes:
-        per_method: dict[str, dict[Interp, float]] = {}
-        unstable: set[Interp] = set()
+        per_method: dict[str, dict[Identity, float]] = {}
+        unstable: set[Identity] = set()
         used_baselines: set[str] = set()
         for source in scope.sources:
             base = baseline or default_baseline(source, experiment, timing)
             if base is None or timing_of(source, experiment, timing, base) is None:
                 continue
             used_baselines.add(base)
-            methods = declared.get("methods") or [m for m in source.methods() if m != base]
+            methods = declared.get("methods") or [m for m in source.result.methods() if m != base]
             for method in methods:
                 value = ratio_of(source, experiment, timing, method, base)
                 if value is None:
                     continue
-                per_method.setdefault(method, {})[source.interp] = value
+                per_method.setdefault(method, {})[source.identity] = value
                 for m in (method, base):
                     if timing_of(source, experiment, timing, m)["unstable"]:
-                        unstable.add(source.interp)
+                        unstable.add(source.identity)
         if not per_method:
             continue
         parts = [f"{text(m)} ×{span(list(v.values()), ratio_text)}" for m, v in per_method.items()]
         interps = sorted({i for v in per_method.values() for i in v})
         body = (
-            f"*{text(meta.get('title', experiment))}*: median {code(timing)} relative to "
+            f"*{text(meta.get('title', experiment))}*: {code(timing)} relative to "
             f"{text(' or '.join(sorted(used_baselines)))}: {', '.join(parts)}"
         )
         sentence = scope.sentence(body, interps)
@@ -231,14 +148,14 @@ def render_headline(declared: dict[str, Any], experiment: str, meta: dict[str, A
     literal = _PLACEHOLDER.split(template)  # text, token, text, token, ...
     out = Rendered()
     for scope in scopes:
-        values: dict[str, dict[Interp, Any]] = {token: {} for token in tokens}
-        complete: list[Interp] = []
+        values: dict[str, dict[Identity, Any]] = {token: {} for token in tokens}
+        complete: list[Identity] = []
         for source in scope.sources:
             found = {token: get(source) for token, get in getters.items()}
             if all(v is not None for v in found.values()):
-                complete.append(source.interp)
+                complete.append(source.identity)
                 for token, value in found.items():
-                    values[token][source.interp] = value
+                    values[token][source.identity] = value
         if not complete:
             continue
         pieces = []
@@ -248,7 +165,7 @@ def render_headline(declared: dict[str, Any], experiment: str, meta: dict[str, A
     return out
 
 
-def _combine(values: dict[Interp, tuple[str, Any]], scope: Scope) -> str:
+def _combine(values: dict[Identity, tuple[str, Any]], scope: Scope) -> str:
     kinds = {kind for kind, _ in values.values()}
     if kinds == {"ratio"}:
         return span([v for _, v in values.values()], ratio_text)
@@ -257,7 +174,7 @@ def _combine(values: dict[Interp, tuple[str, Any]], scope: Scope) -> str:
     if kinds == {"number"}:
         units = {unit for _, (_, unit) in values.values()}
         return f"{span([v for _, (v, _) in values.values()])} {text(' or '.join(sorted(units)))}"
-    leaves: dict[Interp, Leaf] = {i: v for i, (_, v) in values.items()}
+    leaves: dict[Identity, Leaf] = {i: v for i, (_, v) in values.items()}
     return text(collapse(leaves, scope.universe))
 
 
@@ -292,7 +209,7 @@ def render_decomposition(
                 continue
             floors = [resolve(source, part, method) for part, _ in parts]
             unit = whole["unit"]
-            row = [text(source.interp.short), f"{number(whole['median'])} {unit}"]
+            row = [text(label_in(source.identity, scope.universe)), f"{number(whole['median'])} {unit}"]
             previous, used = 0.0, 0.0
             for floor in floors:
                 if floor is None:
@@ -307,7 +224,7 @@ def render_decomposition(
             else:
                 row.append(_share(whole["median"] - used, whole["median"], unit))
                 if whole["median"]:
-                    shares[source.interp] = 100 * (whole["median"] - used) / whole["median"]
+                    shares[source.identity] = 100 * (whole["median"] - used) / whole["median"]
             rows.append(row)
         if not rows:
             continue
@@ -342,7 +259,7 @@ def render_floors(declared: dict[str, Any], experiment: str, meta: dict[str, Any
     title = str(declared.get("title", "Floors"))
     out = Rendered()
     for scope in scopes:
-        headers = ["", *[text(s.interp.short) for s in scope.sources]]
+        headers = ["", *[text(label_in(s.identity, scope.universe)) for s in scope.sources]]
         rows = []
         for floor, label in floors:
             cells = [resolve(source, floor, method) for source in scope.sources]
@@ -375,12 +292,20 @@ def _median(timing: dict[str, Any] | None) -> str:
     return f"{number(timing['median'])} {timing['unit']}" + (" **unstable**" if timing["unstable"] else "")
 
 
-# -- plots (lab/plots.py draws them; the report shows the numbers and names the file) ---------------
+# -- plots (lab/plots.py draws them; the page shows the numbers and the picture) --------------------
+#: Where a page finds the plots (pages live in results/experiments/, plots in results/plots/).
+PLOTS_FROM_PAGE = "../plots"
+
+
+def plot_path(declared: dict[str, Any], base: str = PLOTS_FROM_PAGE) -> str:
+    return f"{base}/{declared['plot']}.svg"
+
+
 def _plot_line(declared: dict[str, Any]) -> str:
-    stem = declared.get("plot")
-    if not stem:
+    if not declared.get("plot"):
         return ""
-    return f"Plot: [{stem}.svg](plots/{stem}.svg) (drawn by `python -m lab plot`, which needs matplotlib)."
+    title = text(declared.get("title") or declared["plot"])
+    return f"![{title}]({plot_path(declared)})\n\n{text(declared['plot'])}.svg, drawn by `python -m lab plot`."
 
 
 def _measures(sources: list[Source], targets: list[Ref], method: str) -> bool:
@@ -419,10 +344,14 @@ def render_series(declared: dict[str, Any], experiment: str, meta: dict[str, Any
 def render_distribution(
     declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]
 ) -> Rendered:
-    """The timing table above already holds median and p5–p95; the plot shows every sample."""
+    """The timing table already holds median and p5–p95; the plot shows every sample."""
     line = _plot_line(declared)
-    title = declared.get("title")
-    return Rendered(blocks=[f"{text(title)}: {line}" if title and line else line] if line else [])
+    return Rendered(blocks=[line] if line else [])
+
+
+def render_elsewhere(declared: dict[str, Any], experiment: str, meta: dict[str, Any], scopes: list[Scope]) -> Rendered:
+    """Kinds another section renders (``default_method``: lab.report.defaults)."""
+    return Rendered()
 
 
 RENDERERS = {
@@ -432,6 +361,7 @@ RENDERERS = {
     "headline": render_headline,
     "decomposition": render_decomposition,
     "floors": render_floors,
+    "default_method": render_elsewhere,
 }
 
 
