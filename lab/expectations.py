@@ -132,47 +132,6 @@ EXPECTATIONS: list[Expectation] = [
         source="docs, 'Sharing state between processes'; the tutorial's money = 100 example",
         check=equals("parent_sees_child_write", False),
     ),
-    # main_guard: spawn (and forkserver before it preloaded __main__) re-run the main script.
-    Expectation(
-        id="main-guard-unguarded-bootstrap-error",
-        experiment="main_guard",
-        claim="without the guard the child's start() raises the 'bootstrapping phase' RuntimeError; "
-        "the child exits with 1 and the parent keeps running",
-        source="Lib/multiprocessing/spawn.py, _check_not_importing_main; docs, Programming guidelines, "
-        "'Safe importing of main module'",
-        check=equal_all(
-            {"unguarded.bootstrap_error": True, "unguarded.child_exitcode": 1, "unguarded.parent_exitcode": 0}
-        ),
-        applies=reimports_main,
-    ),
-    Expectation(
-        id="main-guard-guarded-reruns-module-as-mp-main",
-        experiment="main_guard",
-        claim="with the guard, the child re-runs the script's module-level code once, as __mp_main__, "
-        "and then runs the target",
-        source="Lib/multiprocessing/spawn.py, _fixup_main_from_path (runpy.run_path(..., run_name='__mp_main__'))",
-        check=equal_all(
-            {"guarded.module_level_runs": 2, "guarded.child_main_name": "__mp_main__", "guarded.target_ran": True}
-        ),
-        applies=reimports_main,
-    ),
-    Expectation(
-        id="main-guard-fork-reruns-nothing",
-        experiment="main_guard",
-        claim="under fork nothing re-runs: module-level code runs once, with or without the guard, "
-        "and the child runs the target in the parent's __main__",
-        source="docs, 'Contexts and start methods' (fork: the child is effectively identical to the parent)",
-        check=equal_all(
-            {
-                "unguarded.module_level_runs": 1,
-                "unguarded.target_ran": True,
-                "unguarded.bootstrap_error": False,
-                "guarded.module_level_runs": 1,
-                "guarded.child_main_name": "__main__",
-            }
-        ),
-        applies=cpython_with("fork"),
-    ),
     # global_isolation: what the child sees depends on how it was started.
     Expectation(
         id="global-fork-child-sees-runtime-value",
@@ -888,76 +847,6 @@ EXPECTATIONS: list[Expectation] = [
         source="FACTS.md, The __main__ module in the child ('Under fork nothing re-runs')",
         check=equals("main_name_script", "__main__"),
         applies=cpython_with("fork"),
-    ),
-    # default_context: the defaults per platform and version.
-    Expectation(
-        id="default-context-linux-3.8-3.13",
-        experiment="default_context",
-        claim="on Linux, 3.8 to 3.13: nothing chosen until first use, then fork; all methods "
-        "['fork', 'spawn', 'forkserver']; Process and ProcessPoolExecutor() use fork",
-        source="FACTS.md, Default and available start methods; Lib/multiprocessing/context.py",
-        check=equal_all(
-            {
-                "get_start_method_allow_none": None,
-                "get_start_method": "fork",
-                "get_all_start_methods": ["fork", "spawn", "forkserver"],
-                "process_uses": "fork",
-                "pool_uses": "fork",
-            }
-        ),
-        applies=lambda env, method: (
-            cpython(env) and env.get("platform") == "linux" and (3, 8) <= version(env) < (3, 14)
-        ),
-    ),
-    Expectation(
-        id="default-context-macos-3.8-3.13",
-        experiment="default_context",
-        claim="on macOS, 3.8 to 3.13: spawn; all methods ['spawn', 'fork', 'forkserver']; Process and "
-        "ProcessPoolExecutor() use spawn",
-        source="FACTS.md, Default and available start methods; Lib/multiprocessing/context.py (darwin, bpo-33725)",
-        check=equal_all(
-            {
-                "get_start_method": "spawn",
-                "get_all_start_methods": ["spawn", "fork", "forkserver"],
-                "process_uses": "spawn",
-                "pool_uses": "spawn",
-            }
-        ),
-        applies=lambda env, method: (
-            cpython(env) and env.get("platform") == "macos" and (3, 8) <= version(env) < (3, 14)
-        ),
-    ),
-    Expectation(
-        id="default-context-windows",
-        experiment="default_context",
-        claim="on Windows only spawn exists, and Process and ProcessPoolExecutor() use it",
-        source="FACTS.md, Default and available start methods",
-        check=equal_all(
-            {
-                "get_start_method": "spawn",
-                "get_all_start_methods": ["spawn"],
-                "process_uses": "spawn",
-                "pool_uses": "spawn",
-            }
-        ),
-        applies=lambda env, method: cpython(env) and env.get("platform") == "windows",
-    ),
-    Expectation(
-        id="default-context-3.14-linux-forkserver",
-        experiment="default_context",
-        claim="from 3.14 the default on Linux (fd passing works) is forkserver, for Process and "
-        "ProcessPoolExecutor() alike",
-        source="FACTS.md, Default and available start methods; gh-84559, Doc/whatsnew/3.14.rst",
-        check=equal_all({"get_start_method": "forkserver", "process_uses": "forkserver", "pool_uses": "forkserver"}),
-        applies=lambda env, method: cpython(env) and env.get("platform") == "linux" and version(env) >= (3, 14),
-    ),
-    Expectation(
-        id="default-context-3.14-macos-spawn",
-        experiment="default_context",
-        claim="from 3.14 macOS keeps spawn as its default",
-        source="FACTS.md, Default and available start methods; Doc/whatsnew/3.14.rst",
-        check=equal_all({"get_start_method": "spawn", "process_uses": "spawn", "pool_uses": "spawn"}),
-        applies=lambda env, method: cpython(env) and env.get("platform") == "macos" and version(env) >= (3, 14),
     ),
     # --- end what breaks ---
     # --- start-up timings (issue 4) ---

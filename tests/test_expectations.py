@@ -29,23 +29,11 @@ from lab.records import ResultFile
 LINUX_312 = {"platform": "linux", "implementation": "cpython", "python_version": "3.12.1"}
 WINDOWS_312 = {**LINUX_312, "platform": "windows"}
 PYPY = {**LINUX_312, "implementation": "pypy", "python_version": "3.9.18"}
-CORE = ("main_guard", "global_isolation", "exit_codes", "terminate_latency")
+CORE = ("global_isolation", "exit_codes", "terminate_latency")
 
 # What the docs and source say each experiment observes on CPython/Linux (FACTS.md).
 # fmt: off
 DOCUMENTED = {
-    ("main_guard", "fork"): {
-        "unguarded": {"module_level_runs": 1, "target_ran": True, "child_exitcode": 0, "parent_exitcode": 0,
-                      "bootstrap_error": False, "child_main_name": "__main__"},
-        "guarded": {"module_level_runs": 1, "target_ran": True, "child_exitcode": 0, "parent_exitcode": 0,
-                    "bootstrap_error": False, "child_main_name": "__main__"},
-    },
-    ("main_guard", "spawn"): {
-        "unguarded": {"module_level_runs": 2, "target_ran": False, "child_exitcode": 1, "parent_exitcode": 0,
-                      "bootstrap_error": True, "child_main_name": "__mp_main__"},
-        "guarded": {"module_level_runs": 2, "target_ran": True, "child_exitcode": 0, "parent_exitcode": 0,
-                    "bootstrap_error": False, "child_main_name": "__mp_main__"},
-    },
     ("global_isolation", "fork"): {"child_sees": "runtime", "parent_sees_child_write": False,
                                    "child_sees_list_append": True, "parent_sees_child_list_append": False},
     ("global_isolation", "spawn"): {"child_sees": "import-time", "parent_sees_child_write": False,
@@ -62,7 +50,6 @@ DOCUMENTED = {
     },
 }
 # fmt: on
-DOCUMENTED[("main_guard", "forkserver")] = DOCUMENTED[("main_guard", "spawn")]
 DOCUMENTED[("global_isolation", "forkserver")] = DOCUMENTED[("global_isolation", "spawn")]
 for method in ("spawn", "forkserver"):
     DOCUMENTED[("exit_codes", method)] = DOCUMENTED[("exit_codes", "fork")]
@@ -157,14 +144,14 @@ def test_evaluate_covers_every_applicable_cell_with_an_outcome():
     assert by[("exitcode-sys-exit-3", "fork")].observed == {"sys.exit(3)": 4}
     assert by[("exitcode-sys-exit-3", "spawn")].outcome == NOT_MEASURED
     assert by[("exitcode-sys-exit-3", "spawn")].note == "cell timeout"
-    assert by[("main-guard-fork-reruns-nothing", "fork")].note == "no cell"
+    assert by[("global-not-shared-back", "fork")].note == "no cell"
     assert by[("exitcode-os-exit-n", "fork")].note == "observation missing or not applicable"
     assert {c.outcome for c in checks} == {DIFFERS, NOT_MEASURED}
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.implementation.name != "cpython", reason="the claims are CPython's")
-@pytest.mark.parametrize("experiment", ["main_guard", "global_isolation", "exit_codes"])
+@pytest.mark.parametrize("experiment", ["global_isolation", "exit_codes"])
 def test_this_cpython_behaves_as_documented(cell, experiment, method):
     """A real --quick cell of this interpreter: every applicable claim agrees (sources in lab/expectations.py)."""
     from lab.environment import collect

@@ -184,25 +184,3 @@ def test_memory(method: str) -> None:
     else:
         assert seen["untouched"] == {"rss": "none of it", "pss": "none of it", "uss": "none of it"}
         assert seen["after_write"]["status"] == "not applicable"
-
-
-# --- default_context ---------------------------------------------------------------------------
-
-
-def test_default_context(method: str) -> None:
-    seen = observations("default_context", method)
-    # Docs, get_start_method(allow_none=True): None until a method is fixed.
-    assert seen["get_start_method_allow_none"] is None
-    assert seen["process_exitcode"] == 0
-    # A plain Process and ProcessPoolExecutor() use the default context (FACTS.md, 3.14 note).
-    assert seen["process_uses"] == seen["pool_uses"] == seen["get_start_method"]
-    if CPYTHON and (3, 8) <= sys.version_info < (3, 14):
-        # FACTS.md, Default and available start methods (Lib/multiprocessing/context.py).
-        expected = {
-            "linux": ["fork", "spawn", "forkserver"],
-            "darwin": ["spawn", "fork", "forkserver"],
-            "win32": ["spawn"],
-        }.get(sys.platform)
-        if expected:
-            assert seen["get_all_start_methods"] == expected
-            assert seen["get_start_method"] == expected[0]
