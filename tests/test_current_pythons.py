@@ -34,8 +34,51 @@ BROKEN = "A process in the process pool was terminated abruptly while the future
 UNUSABLE = "A child process terminated abruptly, the process pool is not usable anymore"
 
 
+LESSONS = ("main_guard", "default_context", "forkserver_preload", "process_interrupt", "broken_pool")
+
+
+def undeclared(experiment: str, record: dict) -> list[str]:
+    """Declared observation keys the cell lacks, unless an enclosing value is ``not applicable`` or an error.
+
+    Our code: every label the report shows names a key the experiment records.
+    """
+    from lab.experiments import load
+
+    missing = []
+    for observation in load(experiment).EXPERIMENT.observations:
+        value = record["observations"]
+        for part in observation.key.split("."):
+            if not isinstance(value, dict) or value.get("status") == "not applicable" or "error" in value:
+                break
+            if part not in value:
+                missing.append(observation.key)
+                break
+            value = value[part]
+    return missing
+
+
+@pytest.mark.parametrize("experiment", LESSONS)
+def test_symptom_patterns_match_their_own_messages(experiment):
+    # Our code: lab check, lab probe and the plugin find a symptom by its pattern.
+    import re
+
+    from lab.experiments import load
+
+    declared = [o.key for o in load(experiment).EXPERIMENT.observations]
+    for symptom in load(experiment).EXPERIMENT.symptoms:
+        assert symptom.messages
+        assert symptom.docs.startswith("https://docs.python.org/")
+        for message in symptom.messages:
+            assert re.search(symptom.pattern, message), (symptom.id, message)
+        # the evidence is a declared observation, or a field of one
+        assert any(symptom.evidence == key or symptom.evidence.startswith(key + ".") for key in declared)
+
+
 def host_facts_agree(experiment: str, method: str, record: dict) -> None:
-    """No fact about ``experiment`` differs on this host's cell (lab/facts/EXPERIMENT.py)."""
+    """No fact about ``experiment`` differs on this host's cell (lab/facts/EXPERIMENT.py), and every
+    declared observation is there."""
+    assert record["status"] == "ok", record.get("error")
+    assert undeclared(experiment, record) == []
     env = collect()
     verdicts = [
         check_cell(f, env, "host", method, record)
@@ -43,6 +86,10 @@ def host_facts_agree(experiment: str, method: str, record: dict) -> None:
         if f.experiment == experiment and f.when.applies(env, method)
     ]
     assert not [(v.fact.id, v.observed) for v in verdicts if v.outcome == DIFFERS]
+
+
+def test_main_guard_facts_agree_on_this_host(cell, method):
+    host_facts_agree("main_guard", method, cell("main_guard", method))
 
 
 # --- default_context --------------------------------------------------------------------------
@@ -112,6 +159,7 @@ def test_forkserver_preload_is_only_about_the_forkserver(cell, method):
 
 def test_process_interrupt(cell, method):
     record = cell("process_interrupt", method)
+    host_facts_agree("process_interrupt", method, record)
     seen = record["observations"]
     assert seen["available"] is hasattr(multiprocessing.Process, "interrupt")
     if not seen["available"]:
@@ -124,7 +172,6 @@ def test_process_interrupt(cell, method):
         assert seen["uncaught"]["exitcode"] == 1
         assert seen["uncaught"]["finally_ran"] is True
         assert seen["terminate"]["finally_ran"] is False
-    host_facts_agree("process_interrupt", method, record)
 
 
 # --- broken_pool ------------------------------------------------------------------------------
@@ -132,6 +179,7 @@ def test_process_interrupt(cell, method):
 
 def test_a_dead_worker_breaks_the_pool(cell, method):
     record = cell("broken_pool", method)
+    host_facts_agree("broken_pool", method, record)
     dies = record["observations"]["worker_dies"]
     if "error" in dies:  # Debian's PyPy 3.9: ProcessPoolExecutor cannot start a spawn/forkserver worker
         assert not CPYTHON
@@ -141,7 +189,6 @@ def test_a_dead_worker_breaks_the_pool(cell, method):
     assert dies["queued_future"] == {"type": "BrokenProcessPool", "message": BROKEN}
     assert dies["submit_after"] == {"type": "BrokenProcessPool", "message": UNUSABLE}
     assert dies["worker_exitcode"] == 3
-    host_facts_agree("broken_pool", method, record)
 
 
 def test_terminate_workers_where_it_exists(cell, method):
@@ -211,6 +258,7 @@ def test_version_dependent_facts_agree(target, experiment, tmp_path: Path):
     env = json.loads(env_path.read_text())
     record = run_cell(experiment, method, tmp_path, python=interpreter.executable, timeout=150)
     assert record["status"] == "ok", record.get("error")
+    assert undeclared(experiment, record) == []
     verdicts = [
         check_cell(f, env, target, method, record)
         for f in all_facts()

@@ -69,10 +69,10 @@ EXPERIMENT = Experiment(
             messages=(
                 "EOFError: unexpected EOF",
                 "ConnectionResetError: [Errno 104] Connection reset by peer",
-                "ConnectionResetError: [Errno 104] Connection reset by peer "
-                "(note: Forkserver process may have crashed during module preloading. Check stderr.)",
+                "ConnectionResetError: [Errno 104] Connection reset by peer\n"
+                "Forkserver process may have crashed during module preloading. Check stderr.",
             ),
-            pattern=r"Forkserver process may have crashed during module preloading|"
+            pattern=r"(?m)Forkserver process may have crashed during module preloading|"
             r"^(EOFError: unexpected EOF|ConnectionResetError: \[Errno \d+\] Connection reset by peer)",
             cause="A module named in set_forkserver_preload() raised something other than ImportError while the "
             "forkserver imported it (or, with 3.15's on_error='fail', any ImportError): the server died before "

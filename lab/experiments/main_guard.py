@@ -29,7 +29,12 @@ from lab.normalise import normalise
 
 DOCS = "https://docs.python.org/3/library/multiprocessing.html#multiprocessing-safe-main-import"
 BOOTSTRAP_TEXT = "An attempt has been made to start a new process before the"
-CHILDREN = 3
+BOOTSTRAP_MESSAGE = (
+    "RuntimeError: An attempt has been made to start a new process before the current process has finished its "
+    "bootstrapping phase. This probably means that you are not using fork to start your child processes and you "
+    "have forgotten to use the proper idiom in the main module: if __name__ == '__main__': freeze_support() ... "
+    'The "freeze_support()" line can be omitted if the program is not going to be frozen to produce an executable.'
+)
 TIMEOUT_S = 30.0
 
 EXPERIMENT = Experiment(
@@ -80,15 +85,10 @@ EXPERIMENT = Experiment(
         Symptom(
             id="bootstrapping-phase",
             title="RuntimeError: an attempt has been made to start a new process before the bootstrapping phase",
-            messages=(
-                "RuntimeError: An attempt has been made to start a new process before the current process has "
-                "finished its bootstrapping phase. This probably means that you are not using fork to start your "
-                "child processes and you have forgotten to use the proper idiom in the main module: "
-                "if __name__ == '__main__': freeze_support() ... The \"freeze_support()\" line can be omitted if "
-                "the program is not going to be frozen to produce an executable.",
-                "RuntimeError: An attempt has been made to start a new process before the current process has "
-                'finished its bootstrapping phase. [...] To fix this issue, refer to the "Safe importing of main '
-                'module" section in https://docs.python.org/3/library/multiprocessing.html',
+            messages=(  # whitespace collapsed; 3.8-3.10, then 3.11+ (spawn.py, _check_not_importing_main)
+                BOOTSTRAP_MESSAGE,
+                BOOTSTRAP_MESSAGE + ' To fix this issue, refer to the "Safe importing of main module" section in '
+                "https://docs.python.org/3/library/multiprocessing.html",
             ),
             pattern=r"start a new process before the\s+current process has finished its bootstrapping phase",
             cause="A child (spawn; forkserver before 3.13.8/3.14.1 and on 3.15) or the forkserver itself "
@@ -106,7 +106,7 @@ EXPERIMENT = Experiment(
                 "EOFError: unexpected EOF",
                 "ConnectionResetError: [Errno 104] Connection reset by peer",
             ),
-            pattern=r"^(EOFError: unexpected EOF|ConnectionResetError: \[Errno \d+\] Connection reset by peer)",
+            pattern=r"(?m)^(EOFError: unexpected EOF|ConnectionResetError: \[Errno \d+\] Connection reset by peer)",
             cause="Since 3.13.8 and 3.14.1 the forkserver imports the main script before it forks; an unguarded "
             "start() there raises the bootstrapping RuntimeError, the server dies, and the parent's start() reads "
             "nothing back (EOFError on 3.13, ConnectionResetError from the authentication handshake on 3.14).",
