@@ -5,7 +5,8 @@ cannot know which task it was running, so it gives up: every future that was run
 fails with ``BrokenProcessPool: A process in the process pool was terminated abruptly while the
 future was running or pending.``, and every later ``submit()`` raises ``BrokenProcessPool: A child
 process terminated abruptly, the process pool is not usable anymore``. Since 3.15 the futures'
-``__cause__`` names the worker and its exit code when no traceback is known.
+``__cause__`` names the worker and its exit code when no traceback is known (reliably only with
+the forkserver: under fork and spawn the exit status is often not readable yet at that moment).
 
 3.14 added ``terminate_workers()`` and ``kill_workers()``: they cancel what no worker has taken
 yet, SIGTERM/SIGKILL the workers, and leave the pool broken in the same way -- the tasks the
@@ -15,6 +16,7 @@ workers had taken get BrokenProcessPool, never a result.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import re
 import time
@@ -29,6 +31,8 @@ STOP_DOCS = (
     "https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.ProcessPoolExecutor.terminate_workers"
 )
 ADDED = "ProcessPoolExecutor.terminate_workers() and kill_workers() were added in Python 3.14"
+#: what each operation sends (signal.SIGTERM / SIGKILL; on Windows kill() is terminate(): both -15)
+SIGNALS = {"terminate_workers": 15, "kill_workers": 15 if os.name == "nt" else 9}
 TASKS = 8
 WORKERS = 2
 WAIT_S = 30.0
@@ -44,20 +48,25 @@ EXPERIMENT = Experiment(
     docs=DOCS,
     observations=(
         Observation("worker_dies.future", "A worker exits mid-task: what its future raises", glance=True),
-        Observation("worker_dies.cause", "... and that exception's __cause__ (3.15 names the exit code)"),
+        Observation("worker_dies.cause", "... its __cause__ (3.15: the exit code; fork, spawn: only now and then)"),
+        Observation("worker_dies.cause_named", "... 3.15's __cause__ was filled in (fork, spawn: a race)"),
         Observation("worker_dies.queued_future", "... what a task queued behind it raises"),
         Observation("worker_dies.submit_after", "... what submit() raises afterwards", glance=True),
         Observation("worker_dies.worker_exitcode", "... the dead worker's exit code"),
         Observation("terminate_workers.taken", "terminate_workers(): what the tasks workers had taken end with"),
         Observation("terminate_workers.not_taken", "terminate_workers(): what the tasks still waiting end with"),
         Observation("terminate_workers.results", "terminate_workers(): futures that still got a result"),
-        Observation("terminate_workers.worker_exitcodes", "terminate_workers(): the workers' exit codes", glance=True),
+        Observation(
+            "terminate_workers.requested_signal",
+            "terminate_workers(): a worker ended by SIGTERM (-15)",
+            glance=True,
+        ),
         Observation("terminate_workers.submit_after", "terminate_workers(): what submit() raises afterwards"),
         Observation(
             "terminate_workers.wait_counts_cancelled_as_done",
             "terminate_workers(): concurrent.futures.wait() counts the cancelled futures as done (gh-109934)",
         ),
-        Observation("kill_workers.worker_exitcodes", "kill_workers(): the workers' exit codes"),
+        Observation("kill_workers.requested_signal", "kill_workers(): a worker ended by SIGKILL (-9)"),
         Observation("kill_workers.submit_after", "kill_workers(): what submit() raises afterwards"),
     ),
     symptoms=(
@@ -89,7 +98,11 @@ def square(x: int) -> int:
     return x * x
 
 
-def die(code: int) -> None:
+def die(code: int, go: str) -> None:
+    """Wait until the parent has queued a second task, then end the worker the way a crash would."""
+    deadline = time.monotonic() + WAIT_S
+    while not os.path.exists(go) and time.monotonic() < deadline:
+        time.sleep(0.005)
     os._exit(code)  # what a segfault or the OOM killer does to a worker, as far as the pool can tell
 
 
@@ -126,13 +139,15 @@ def submit_after(executor: concurrent.futures.ProcessPoolExecutor) -> Optional[D
     return None
 
 
-def worker_dies(cell: Cell) -> Dict[str, Any]:
-    """One worker; its task kills it; a second task waits behind it."""
+def worker_dies_once(cell: Cell, trial: int) -> Dict[str, Any]:
+    """One worker; its task kills it once a second task is queued behind it."""
+    go = Path(cell.tmpdir) / f"go-{trial}"
     executor = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=cell.context)
     try:
-        doomed = executor.submit(die, 3)
+        doomed = executor.submit(die, 3, str(go))
         workers = list(getattr(executor, "_processes", {}).values())  # the worker submit() started
         queued = executor.submit(square, 3)
+        go.touch()
         settle([doomed, queued], WAIT_S)
         answer = {
             "future": outcome(doomed),
@@ -145,6 +160,23 @@ def worker_dies(cell: Cell) -> Dict[str, Any]:
         return {"error": describe_exception(exc)}
     executor.shutdown(wait=True)  # joins the executor's own thread, which has reaped the worker
     answer["worker_exitcode"] = workers[0].exitcode if workers else None
+    return answer
+
+
+def worker_dies(cell: Cell) -> Dict[str, Any]:
+    """A few trials: 3.15's __cause__ (gh-139462) is filled in only when the worker's exit status is already
+    readable as the pool breaks -- always with the forkserver, whose status pipe carries it, but only now and
+    then with fork and spawn, where the pool asks waitpid(WNOHANG) first: a race, kept as none/seen."""
+    trials = [worker_dies_once(cell, n) for n in range(cell.trials(5, 3))]
+    if "error" in trials[0]:
+        return trials[0]
+    answer = dict(trials[0])
+    causes = [t.get("cause") for t in trials if t.get("cause")]
+    answer["cause"] = causes[0] if causes else None
+    answer["cause_named"] = classify_count(len(causes), len(trials), presence=True)
+    for key in ("future", "queued_future", "submit_after", "worker_exitcode"):
+        if any(t.get(key) != answer[key] for t in trials):
+            answer[key] = {"varies": sorted({json.dumps(t.get(key), sort_keys=True) for t in trials})}
     return answer
 
 
@@ -162,10 +194,11 @@ def settle(futures: List[concurrent.futures.Future], seconds: float) -> bool:
 def stop_workers(cell: Cell, operation: str) -> Dict[str, Any]:
     """Two workers busy, six tasks waiting; then ``terminate_workers()`` or ``kill_workers()``.
 
-    The workers' exit codes are read once the executor's own thread, which reaps them, has ended. A
-    forkserver worker's code can still be 255 -- Popen.poll's "could not read the status" -- when
-    terminate_workers()'s is_alive() and that thread read the same status pipe at once: 255 is kept
-    apart as ``exitcode_255`` (a race, none/seen), and ``worker_exitcodes`` lists the codes that were read.
+    The workers' exit codes are read once the executor's own thread, which reaps them, has ended. Two
+    races are kept apart as none/seen: kill_workers() SIGKILLs the workers one by one, but the pool's
+    thread, seeing the first one die, SIGTERMs the rest (``other_signal``); and a forkserver worker's
+    code reads 255 -- Popen.poll's "could not read the status" -- when terminate_workers()'s
+    is_alive() and that thread read the same status pipe at once (``exitcode_255``).
     """
     marks = Path(cell.tmpdir) / operation
     marks.mkdir(exist_ok=True)
@@ -184,14 +217,22 @@ def stop_workers(cell: Cell, operation: str) -> Dict[str, Any]:
     taken = {int(path.name.split("-")[1]) for path in marks.iterdir()}
     ends: List[Dict[str, Any]] = [outcome(f) if f.done() else {"type": "not done"} for f in futures]
     codes = [w.exitcode for w in workers]
+    read = [c for c in codes if c != 255]
+    requested = -SIGNALS[operation]
     answer = {
         "taken": sorted({ends[i]["type"] for i in taken}),
         "not_taken": sorted({e["type"] for i, e in enumerate(ends) if i not in taken}),
         "results": classify_count(sum(e["type"] == "result" for e in ends), TASKS),
         "all_done": all_done,
         "wait_counts_cancelled_as_done": wait_counts_all,
-        "worker_exitcodes": sorted({c for c in codes if c != 255}, key=str),
-        "exitcode_255": classify_count(codes.count(255), len(codes) or 1, presence=True),
+        "workers_ended_by_signal": classify_count(sum(c is not None and c < 0 for c in read), len(read))
+        if read
+        else None,
+        "requested_signal": classify_count(read.count(requested), len(read), presence=True) if read else None,
+        # races, kept apart: kill_workers() SIGKILLs one worker, the pool's own thread may SIGTERM the
+        # others first; and a forkserver worker's status read twice at once reads 255 once
+        "other_signal": classify_count(sum(c != requested for c in read), len(read), presence=True) if read else None,
+        "exitcode_255": classify_count(codes.count(255), len(codes), presence=True) if codes else None,
         "submit_after": submit_after(executor),
     }
     executor.shutdown(wait=True)

@@ -49,16 +49,24 @@ FACTS = [
     ),
     fact(
         "broken-pool-cause-names-the-exit-code",
-        "from 3.15 the BrokenProcessPool's __cause__ names the worker and its exit code",
-        when(since="3.15"),
-        equals("worker_dies.cause", "Process <pid> terminated abruptly with exit code 3"),
+        "from 3.15 the BrokenProcessPool's __cause__ names the dead worker and its exit code -- with the "
+        "forkserver, whose status pipe carries the exit status when the pool learns of the death (fork and "
+        "spawn ask waitpid(WNOHANG) at that moment and often get nothing yet)",
+        when(methods=("forkserver",), since="3.15"),
+        equal_all(
+            {
+                "worker_dies.cause": "Process <pid> terminated abruptly with exit code 3",
+                "worker_dies.cause_named.class": "seen",
+            }
+        ),
         cpython("v3.15.0", PROCESS, "_terminate_broken: 'terminated abruptly with exit code'"),
+        issue(139462),
     ),
     fact(
         "broken-pool-no-cause-before-3.15",
         "before 3.15 a worker that died without a traceback leaves the BrokenProcessPool without a __cause__",
         when(implementation=None, before="3.15"),
-        equals("worker_dies.cause", None),
+        equal_all({"worker_dies.cause": None, "worker_dies.cause_named.class": "none"}),
         TERMINATE_BROKEN,
     ),
     fact(
@@ -101,11 +109,21 @@ FACTS = [
         FORCE,
     ),
     fact(
-        "broken-pool-terminate-workers-sigterm",
-        "terminate_workers() ends the workers with SIGTERM (-15), kill_workers() with SIGKILL (-9)",
+        "broken-pool-terminate-workers-signals",
+        "terminate_workers() ends every worker with SIGTERM (-15); kill_workers() ends every worker by a signal, "
+        "SIGKILL (-9) at least the first -- the pool's own thread may SIGTERM the others before they are killed",
         when(since="3.14", platforms=("linux", "macos")),
-        equal_all({"terminate_workers.worker_exitcodes": [-15], "kill_workers.worker_exitcodes": [-9]}),
+        equal_all(
+            {
+                "terminate_workers.workers_ended_by_signal.class": "all",
+                "terminate_workers.requested_signal.class": "seen",
+                "terminate_workers.other_signal.class": "none",
+                "kill_workers.workers_ended_by_signal.class": "all",
+                "kill_workers.requested_signal.class": "seen",
+            }
+        ),
         FORCE,
+        TERMINATE_BROKEN,
         cpython("v3.14.0", "Lib/multiprocessing/popen_fork.py", "Popen.terminate / Popen.kill"),
     ),
 ]
