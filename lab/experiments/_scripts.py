@@ -30,6 +30,8 @@ from lab.experiment import SOURCE_ROOT, Cell
 SCENARIOS = SOURCE_ROOT / "lab" / "experiments" / "scenarios"
 EVENTS = "events.jsonl"
 POSIX = os.name == "posix"
+#: Process groups we can signal and list (POSIX); elsewhere only the script itself is stopped.
+GROUPS = POSIX and hasattr(os, "killpg")
 HAS_PROC = Path("/proc/self/stat").exists()
 #: How long a finished script's helpers (forkserver, resource tracker) get to exit on their own.
 SETTLE_S = 3.0
@@ -101,8 +103,7 @@ def run_script(
         hung = True
     finally:
         if process.returncode is None:
-            stop_group(process.pid)
-            process.wait(10)
+            stop(process)
         settle_group(process.pid)
     return ScriptRun(
         pid=process.pid,
@@ -140,7 +141,7 @@ def _new_group_flag() -> int:
 
 def group_members(pgid: int) -> List[int]:
     """Live (non-zombie) processes of a process group: /proc where there is one, else ``killpg(0)``."""
-    if not POSIX:
+    if not GROUPS:
         return []
     if HAS_PROC:
         members = []
@@ -161,14 +162,23 @@ def group_members(pgid: int) -> List[int]:
     return [pgid]
 
 
-def stop_group(pgid: int) -> None:
-    """SIGTERM the group (the resource tracker cleans up on it), then SIGKILL what is left.
+def stop(process: subprocess.Popen) -> None:
+    """Stop a script that hung, and what it started: its process group (POSIX), its tree (Windows,
+    ``taskkill /T``), or -- where neither can be reached -- the script itself."""
+    if GROUPS:
+        stop_group(process.pid)
+    elif os.name == "nt":
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True, check=False)
+    else:
+        process.kill()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
 
-    On Windows the leader's tree is ended with ``taskkill /T``.
-    """
-    if not POSIX:
-        subprocess.run(["taskkill", "/F", "/T", "/PID", str(pgid)], capture_output=True, check=False)
-        return
+
+def stop_group(pgid: int) -> None:
+    """SIGTERM the group (the resource tracker cleans up on it), then SIGKILL what is left."""
     _signal_group(pgid, signal.SIGTERM)
     if not _wait_empty(pgid, 1.0):
         _signal_group(pgid, getattr(signal, "SIGKILL", signal.SIGTERM))
@@ -177,11 +187,13 @@ def stop_group(pgid: int) -> None:
 
 def settle_group(pgid: int) -> None:
     """After the leader exited: give its helpers ``SETTLE_S`` to finish, then stop the rest."""
-    if POSIX and not _wait_empty(pgid, SETTLE_S):
+    if GROUPS and not _wait_empty(pgid, SETTLE_S):
         stop_group(pgid)
 
 
 def _signal_group(pgid: int, sig: int) -> None:
+    if not GROUPS:
+        return
     try:
         os.killpg(pgid, sig)
     except OSError:
