@@ -51,7 +51,7 @@ EXPERIMENT = Experiment(
         Observation("worker_dies.cause", "... its __cause__ (3.15: the exit code; fork, spawn: only now and then)"),
         Observation("worker_dies.cause_named", "... 3.15's __cause__ was filled in (fork, spawn: a race)"),
         Observation("worker_dies.queued_future", "... what a task queued behind it raises"),
-        Observation("worker_dies.submit_after", "... what submit() raises afterwards", glance=True),
+        Observation("worker_dies.submit_after", "... what submit() raises afterwards"),
         Observation("worker_dies.worker_exitcode", "... the dead worker's exit code"),
         Observation("terminate_workers.taken", "terminate_workers(): what the tasks workers had taken end with"),
         Observation("terminate_workers.not_taken", "terminate_workers(): what the tasks still waiting end with"),
@@ -59,7 +59,6 @@ EXPERIMENT = Experiment(
         Observation(
             "terminate_workers.requested_signal",
             "terminate_workers(): a worker ended by SIGTERM (-15)",
-            glance=True,
         ),
         Observation("terminate_workers.submit_after", "terminate_workers(): what submit() raises afterwards"),
         Observation(

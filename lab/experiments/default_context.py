@@ -42,11 +42,11 @@ EXPERIMENT = Experiment(
         Observation("get_all_start_methods", "get_all_start_methods() (the default first since 3.14)"),
         Observation("get_start_method_allow_none", "get_start_method(allow_none=True) before first use"),
         Observation("process_uses", "Process() uses"),
-        Observation("executor_uses", "ProcessPoolExecutor() uses", glance=True),
+        Observation("executor_uses", "ProcessPoolExecutor() uses"),
         Observation("pool_uses", "multiprocessing.Pool() uses"),
         Observation("executor_max_tasks_per_child_uses", "ProcessPoolExecutor(max_tasks_per_child=1) uses"),
         Observation("explicit", "ProcessPoolExecutor(mp_context=get_context(m)) and get_context(m).Pool() use"),
-        Observation("set.second_set", "set_start_method() a second time", glance=True),
+        Observation("set.second_set", "set_start_method() a second time"),
         Observation("set.set_after_get_start_method", "set_start_method() after get_start_method()"),
         Observation("set.force", "set_start_method(..., force=True) a second time"),
         Observation("set.get_context_after_set", "get_context(m) after the method was set"),
@@ -66,6 +66,20 @@ EXPERIMENT = Experiment(
             evidence="set.second_set.message",
             shows=("context has already been set",),
             docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.set_start_method",
+        ),
+        Symptom(
+            id="pypy39-executor-adjust-process-count",
+            title="AttributeError: 'ProcessPoolExecutor' object has no attribute '_adjust_process_count'",
+            messages=("AttributeError: 'ProcessPoolExecutor' object has no attribute '_adjust_process_count'",),
+            pattern=r"'ProcessPoolExecutor' object has no attribute '_adjust_process_count'",
+            cause="The PyPy 3.9 seen here (Debian's 7.3.11) ships a concurrent/futures/process.py whose "
+            "_adjust_process_count is renamed _adjust_process_count_cpython, so submit() fails whenever the "
+            "executor's context is spawn or forkserver.",
+            fix="On that PyPy use the fork context (its Linux default) or multiprocessing.Pool; PyPy 3.11 and "
+            "CPython are not affected.",
+            evidence="explicit.spawn.executor.type",
+            shows=("AttributeError",),
+            docs="https://docs.python.org/3/library/concurrent.futures.html#processpoolexecutor",
         ),
     ),
 )

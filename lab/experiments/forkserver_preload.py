@@ -45,7 +45,7 @@ EXPERIMENT = Experiment(
     docs=DOCS,
     observations=(
         Observation("main.server_ran_main", "The forkserver ran the script's module-level code", glance=True),
-        Observation("main.server_argv", "sys.argv[1:] that module-level code sees in the forkserver", glance=True),
+        Observation("main.server_argv", "sys.argv[1:] that module-level code sees in the forkserver"),
         Observation("large_argv.start_error", "A 300 kB sys.argv: what start() raises (None: nothing)"),
         Observation("large_argv.server_argc", "A 300 kB sys.argv: how many arguments the forkserver's import sees"),
         Observation("fine.imports.server", "A preloaded module: imports in the forkserver"),
@@ -81,6 +81,21 @@ EXPERIMENT = Experiment(
             "or preload only what imports cleanly.",
             evidence="raises.parent_start_error.type",
             shows=("EOFError", "ConnectionResetError", "ConnectionRefusedError"),
+            docs=DOCS,
+        ),
+        Symptom(
+            id="forkserver-preload-on-error-typeerror",
+            title="TypeError: set_forkserver_preload() got an unexpected keyword argument 'on_error'",
+            messages=(
+                "TypeError: set_forkserver_preload() got an unexpected keyword argument 'on_error'",
+                "TypeError: BaseContext.set_forkserver_preload() got an unexpected keyword argument 'on_error'",
+            ),
+            pattern=r"set_forkserver_preload\(\) got an unexpected keyword argument 'on_error'",
+            cause="on_error= is new in 3.15 (gh-141860); older versions take only the list of names.",
+            fix="Call set_forkserver_preload(names) without on_error before 3.15 (failures there are ignored if "
+            "they are ImportError, fatal otherwise), or pass it only when sys.version_info >= (3, 15).",
+            evidence="keyword.accepted.type",
+            shows=("TypeError",),
             docs=DOCS,
         ),
         Symptom(

@@ -77,7 +77,6 @@ EXPERIMENT = Experiment(
         Observation(
             "package_unguarded.module_level_runs.children",
             "Unguarded package __main__.py run with -m: runs in the 3 children",
-            glance=True,
         ),
         Observation("package_unguarded.child_exitcodes", "Unguarded package run with -m: the children's exit codes"),
     ),

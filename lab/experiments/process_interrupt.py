@@ -37,8 +37,8 @@ EXPERIMENT = Experiment(
     "uncaught, the child exits 1. terminate() gives the child no chance: no finally, exit code -15.",
     docs=DOCS,
     observations=(
-        Observation("available", "Process.interrupt() exists", glance=True),
-        Observation("caught.child_saw", "What the child sees", glance=True),
+        Observation("available", "Process.interrupt() exists"),
+        Observation("caught.child_saw", "What the child sees"),
         Observation("caught.exitcode", "Exit code when the child catches KeyboardInterrupt and returns"),
         Observation("uncaught.exitcode", "Exit code when the child does not catch it", glance=True),
         Observation("uncaught.finally_ran", "Uncaught: the child's finally block ran"),
