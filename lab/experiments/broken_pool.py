@@ -89,6 +89,21 @@ EXPERIMENT = Experiment(
             shows=("BrokenProcessPool",),
             docs=DOCS,
         ),
+        Symptom(
+            id="no-terminate-workers",
+            title="AttributeError: 'ProcessPoolExecutor' object has no attribute 'terminate_workers'",
+            messages=(
+                "AttributeError: 'ProcessPoolExecutor' object has no attribute 'terminate_workers'",
+                "AttributeError: 'ProcessPoolExecutor' object has no attribute 'kill_workers'",
+            ),
+            pattern=r"'ProcessPoolExecutor' object has no attribute '(terminate|kill)_workers'",
+            cause="terminate_workers() and kill_workers() are new in 3.14 (gh-128041).",
+            fix="Before 3.14 call shutdown(wait=False, cancel_futures=True) and terminate the worker processes "
+            "yourself, or run the work in Process objects you own.",
+            evidence="stop_workers_available",
+            shows=(False,),
+            docs=STOP_DOCS,
+        ),
     ),
 )
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from lab.experiment import Cell, Experiment, Observation, finish, not_applicable
+from lab.experiment import Cell, Experiment, Observation, Symptom, finish, not_applicable
 from lab.normalise import describe_exception, normalise
 
 DOCS = "https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.interrupt"
@@ -46,6 +46,22 @@ EXPERIMENT = Experiment(
         Observation("ignored.stopped_by_interrupt", "A child that ignores SIGINT is stopped by interrupt()"),
         Observation("terminate.finally_ran", "terminate() instead: the child's finally block ran"),
         Observation("terminate.exitcode", "terminate() instead: exit code"),
+    ),
+    symptoms=(
+        Symptom(
+            id="no-process-interrupt",
+            title="AttributeError: 'Process' object has no attribute 'interrupt'",
+            messages=(
+                "AttributeError: 'Process' object has no attribute 'interrupt'",
+                "AttributeError: 'ForkProcess' object has no attribute 'interrupt'",
+            ),
+            pattern=r"'\w*Process' object has no attribute 'interrupt'",
+            cause="Process.interrupt() is new in 3.14 (gh-131913).",
+            fix="Before 3.14 send the signal yourself: os.kill(p.pid, signal.SIGINT) (POSIX only).",
+            evidence="available",
+            shows=(False,),
+            docs=DOCS,
+        ),
     ),
 )
 
