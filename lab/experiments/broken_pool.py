@@ -53,6 +53,7 @@ EXPERIMENT = Experiment(
         Observation("worker_dies.queued_future", "... what a task queued behind it raises"),
         Observation("worker_dies.submit_after", "... what submit() raises afterwards"),
         Observation("worker_dies.worker_exitcode", "... the dead worker's exit code"),
+        Observation("stop_workers_available", "terminate_workers() and kill_workers() exist"),
         Observation("terminate_workers.taken", "terminate_workers(): what the tasks workers had taken end with"),
         Observation("terminate_workers.not_taken", "terminate_workers(): what the tasks still waiting end with"),
         Observation("terminate_workers.results", "terminate_workers(): futures that still got a result"),
