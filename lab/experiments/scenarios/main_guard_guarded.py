@@ -1,7 +1,7 @@
-"""The tutorial's fix: create the process only under `if __name__ == "__main__":`.
+"""The tutorial's fix: create the processes only under `if __name__ == "__main__":`.
 
-Every process that runs this file's module-level code appends a line to events.log, so the
-parent can count how often it ran.
+Three processes, one after another. Every process that runs this file's module-level code, and
+every target, writes one line to events.jsonl, so the lab can count who ran it and how often.
 """
 
 import json
@@ -10,20 +10,21 @@ import os
 import sys
 
 
-def log(event):
-    with open("events.log", "a") as f:
-        f.write(f"{os.getpid()} {event}\n")
+def log(event, **details):
+    with open("events.jsonl", "a") as f:
+        f.write(json.dumps(dict(details, event=event, pid=os.getpid())) + "\n")
 
 
-def target():
-    log("target " + sys.modules["__main__"].__name__)
+def work(n):
+    log("target", n=n, main=sys.modules["__main__"].__name__)
 
 
-log("module " + __name__)
+log("module", name=__name__)  # module-level code: who runs it, and how often?
 
 if __name__ == "__main__":
-    child = multiprocessing.get_context(os.environ["FORKLAB_METHOD"]).Process(target=target)
-    child.start()
-    child.join()
-    with open(sys.argv[1], "w") as out:
-        json.dump({"parent_pid": os.getpid(), "child_exitcode": child.exitcode}, out)
+    ctx = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
+    for n in range(3):
+        p = ctx.Process(target=work, args=(n,))
+        p.start()
+        p.join()
+        log("child", n=n, child=p.pid, exitcode=p.exitcode)
