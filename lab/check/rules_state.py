@@ -92,8 +92,8 @@ def runtime_globals(analysis: Analysis) -> Iterator[Finding]:
                     read,
                     "FKL301",
                     f"{name} is read by {function.name}(){via}, which runs in the child, and rebound at run time "
-                    f"{_where(rebound[name][0])}: a spawn or forkserver child re-imports the module and sees {sees}; "
-                    "pass the value as an argument",
+                    f"{_where(rebound[name][0])}: a spawn or forkserver child gets the module as imported, "
+                    f"not as the parent changed it, and sees {sees}; pass the value as an argument",
                     site.method,
                 )
 
