@@ -1,16 +1,15 @@
-"""Concurrency is not parallelism: only processes run Python code on several cores at once.
+"""Concurrency is not parallelism: with the GIL, only processes run Python code on several cores at once.
 
-A CPU-bound task split over N processes (N = the CPU count) can finish up to N times sooner,
-because each process has its own interpreter and its own GIL. Split over N threads of one process,
-it takes about as long as in one thread: the threads take turns holding the GIL (concurrency),
-unless the interpreter is a free-threaded build.
+A CPU-bound task split over N processes (N = the CPU count) can finish up to N times sooner: each
+process has its own interpreter and its own GIL. Split over N threads of one process it takes about
+as long as in one thread -- the threads take turns holding the GIL -- unless the build is
+free-threaded (3.13t, 3.14t) with the GIL off, where threads run in parallel too.
 
-All workers are started first and wait at a start line, and each warms up before it gets there
-(PyPy compiles the loop), so only the computing is timed. Two measures per trial, both compared
-with 1 + (N - 1) / 4 (1.25 on 2 cores: well above noise, well below the ideal N): the speed-up
-(one worker's time / N workers' time), which other programs busy on the same cores also lower, and
-the parallelism: the CPU seconds the N workers used per wall second. Above 1 they really ran at
-the same time on more than one core; with the GIL, N threads never get above 1.
+Workers start first and wait at a start line, warmed up (PyPy compiles the loop), so only computing
+is timed. Two measures per trial, both compared with 1 + (N - 1) / 4 (1.25 on 2 cores: well above
+noise, well below N): the speed-up (one worker's time / N workers' time), which other programs on
+the same cores also lower, and the parallelism, CPU seconds the N workers used per wall second:
+above 1 they really ran at the same time on more than one core.
 """
 
 from __future__ import annotations
@@ -21,18 +20,32 @@ import threading
 import time
 from typing import Any, Dict, List, Tuple
 
-from lab.experiment import TIMING, Cell, Experiment, not_applicable, now_ms
+from lab.experiment import TIMING, Cell, Experiment, Observation, finish, not_applicable, now_ms
 
 EXPERIMENT = Experiment(
     name="parallel_speedup",
     title="Concurrency vs parallelism: processes and threads",
     question="How much faster is a CPU-bound task split over N processes, and over N threads, than in one?",
-    concept="并发: 多个任务看起来同时在处理, 本质上是切换执行; 并行: 多个任务真正的同时执行, 必须具备多核CPU — "
-    "concurrency: tasks look simultaneous but take turns; parallelism: they truly run at once, on several cores",
+    concept="并发: 多个任务看起来同时在处理 ,本质上是切换执行 速度非常快; 并行: 多个任务真正的同时执行 必须具备多核CPU "
+    "才可能并行 — concurrency: tasks look simultaneous but take turns; parallelism: they truly run at once, "
+    "which needs several cores",
+    lesson="CPU-bound Python code split over N processes runs on N cores at once and finishes sooner. Split over N "
+    "threads it runs no faster with the GIL, which lets one thread run Python code at a time; a free-threaded "
+    "build with the GIL off runs the threads in parallel too.",
+    docs="https://docs.python.org/3/library/multiprocessing.html#introduction",
     kind=TIMING,
+    version=2,  # 2: the workers are joined (or killed) by finish()
     summaries=(
         {"kind": "ratio", "timing": "n_processes", "baseline": "fork"},
         {"kind": "ratio", "timing": "one_process", "baseline": "fork"},
+    ),
+    observations=(
+        Observation("processes_ran_in_parallel", "N processes use more than one core at once", glance=True),
+        Observation("threads_ran_in_parallel", "N threads use more than one core at once", glance=True),
+        Observation("processes_faster_than_one", "N processes finish sooner than one", judgement=True),
+        Observation("threads_faster_than_one", "N threads finish sooner than one", judgement=True),
+        Observation("cpu_count", "CPUs", depends_on="machine: its CPU count"),
+        Observation("usable_cpus", "CPUs this process may use", depends_on="machine: CPU affinity"),
     ),
 )
 
@@ -149,11 +162,7 @@ def run(cell: Cell) -> None:
             counts["processes_faster"] += speedup >= threshold
             counts["processes_parallel"] += parallelism >= threshold
     finally:
-        for p in processes:
-            p.join(30)
-            if p.is_alive():
-                p.kill()
-                p.join(5)
+        finish(*processes)
 
     # Threads last: the process stays single-threaded while it starts processes.
     in_threads(cpus, 1, n // 10)  # warm-up
