@@ -33,7 +33,7 @@ EXPERIMENT = Experiment(
     "(and waits for the others); a parent that leaves with os._exit() skips that and the daemon lives on. "
     "A daemon that starts a process gets AssertionError: daemonic processes are not allowed to have children.",
     docs=DOCS,
-    version=3,  # 3: the scenario's own prints are the observation; the orphan case moved to orphans_and_zombies
+    version=2,  # 2: the scenario's own prints are the observation; the orphan case moved to orphans
     observations=(
         Observation(
             "parent_exits_normally.reached_last_line",

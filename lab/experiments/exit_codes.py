@@ -24,7 +24,6 @@ EXPERIMENT = Experiment(
     "uncaught exception, and -N when signal N ended it (terminate() is -SIGTERM, kill() -SIGKILL). "
     "Codes outside 0..255 are whatever the operating system keeps of them.",
     docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.exitcode",
-    version=2,  # 2: every child is joined (or killed) by finish()
     observations=(
         Observation("sys.exit(3)", "sys.exit(3)", glance=True),
         Observation("sys.exit()", "sys.exit()", glance=True),

@@ -22,7 +22,6 @@ EXPERIMENT = Experiment(
     "child sees depends on the start method: fork copies the parent's run-time value, spawn and forkserver "
     "re-import the module and see the import-time value.",
     docs=DOCS,
-    version=2,  # 2: bounded receive and join (finish)
     observations=(
         Observation("parent_sees_child_write", "The parent sees the child's money = 888", glance=True),
         Observation("child_sees", "The value of money the child sees (run-time or import-time)", glance=True),

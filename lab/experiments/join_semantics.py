@@ -30,7 +30,6 @@ EXPERIMENT = Experiment(
     "timeout with the child still running and its exitcode None.",
     docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.join",
     kind=TIMING,
-    version=2,  # 2: every child is joined (or killed) by finish()
     summaries=({"kind": "ratio", "timing": "started_together_then_joined", "baseline": "fork"},),
     observations=(
         Observation(

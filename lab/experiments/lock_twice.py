@@ -28,7 +28,7 @@ EXPERIMENT = Experiment(
     "RLock's owner can acquire it again. Releasing a Lock that is not held raises ValueError, and a held lock "
     "keeps every other process waiting until it is released.",
     docs=DOCS,
-    version=3,  # 3: split from lock_race; release errors and another process's acquire added
+    version=1,  # split from lock_race (version 2); release errors and another process's acquire added
     observations=(
         Observation("second_acquire.Lock", "A Lock's holder acquires it again (0.1 s timeout)", glance=True),
         Observation("second_acquire.RLock", "An RLock's owner acquires it again (0.1 s timeout)"),

@@ -31,7 +31,7 @@ EXPERIMENT = Experiment(
     "while join() runs everything in series.",
     docs="https://docs.python.org/3/library/multiprocessing.html#synchronization-between-processes",
     kind=TIMING,
-    version=3,  # 3: split from lock_race; the tasks' lines are logged, so garbling is observed, not assumed
+    version=1,  # split from lock_race (version 2); the tasks' lines are logged, so garbling is observed
     observations=(
         Observation("no_lock.lines_interleaved", "Started together, no lock: the tasks' lines interleave", glance=True),
         Observation("join.lines_interleaved", "join() after each start: the tasks' lines interleave"),

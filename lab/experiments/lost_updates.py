@@ -6,8 +6,9 @@ does not help here: it guards the read and the write one at a time, never the pa
 warning). Holding one ``Lock`` around the whole ``+=``, the tutorial's 互斥锁, makes the steps of
 one process finish before another's begin, and nothing is lost.
 
-Each round starts its processes together behind a barrier, so the race is between running
-processes and not between one process's start-up and another's work.
+Each round starts its processes together behind a barrier and lets each add for the same stretch
+of time, counting its own additions: the race is between running processes, not between one
+process's start-up and another's work, and the loss is what they added minus what the counter holds.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ EXPERIMENT = Experiment(
     "even when the Value has its own lock, because += is a read and a write. With one Lock held around "
     "each +=, the total is exact.",
     docs=DOCS,
-    version=3,  # 3: split from lock_race; the Value's own lock is a case of its own, the file counter is gone
+    version=1,  # split from lock_race (version 2): the Value's own lock is a case; the file counter is gone
     observations=(
         Observation("no_lock.lost_updates", "Value(lock=False), += with no lock: additions lost", glance=True),
         Observation("own_lock.lost_updates", "Value() with its own lock, += outside get_lock(): additions lost"),

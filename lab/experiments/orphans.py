@@ -27,7 +27,7 @@ EXPERIMENT = Experiment(
     lesson="A child whose parent exits first keeps running, and the OS makes PID 1 (or a subreaper) its parent. "
     "Under forkserver the child's OS parent is the fork server, which outlives it, so it is not re-parented.",
     docs="https://docs.python.org/3/library/os.html#os.getppid",
-    version=3,  # 3: split from orphans_and_zombies, with its own scenario (parent_leaves_first.py)
+    version=1,  # split from orphans_and_zombies (version 2), with its own scenario
     observations=(
         Observation("outlived_parent", "The orphan keeps running after its parent has gone", glance=True),
         Observation("first_parent_was_the_program", "Its OS parent was the program that started it"),

@@ -34,14 +34,15 @@ EXPERIMENT = Experiment(
     "build with the GIL off runs the threads in parallel too.",
     docs="https://docs.python.org/3/library/multiprocessing.html#introduction",
     kind=TIMING,
-    version=2,  # 2: the workers are joined (or killed) by finish()
     summaries=(
         {"kind": "ratio", "timing": "n_processes", "baseline": "fork"},
         {"kind": "ratio", "timing": "one_process", "baseline": "fork"},
     ),
     observations=(
-        Observation("processes_ran_in_parallel", "N processes use more than one core at once", glance=True),
-        Observation("threads_ran_in_parallel", "N threads use more than one core at once", glance=True),
+        Observation(
+            "processes_ran_in_parallel", "N processes use more than one core at once", glance=True, judgement=True
+        ),
+        Observation("threads_ran_in_parallel", "N threads use more than one core at once", glance=True, judgement=True),
         Observation("processes_faster_than_one", "N processes finish sooner than one", judgement=True),
         Observation("threads_faster_than_one", "N threads finish sooner than one", judgement=True),
         Observation("cpu_count", "CPUs", depends_on="machine: its CPU count"),

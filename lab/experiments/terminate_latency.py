@@ -23,7 +23,6 @@ EXPERIMENT = Experiment(
     "-SIGKILL (on Windows both are TerminateProcess, reported as -SIGTERM).",
     docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.terminate",
     kind=TIMING,
-    version=2,  # 2: the children are joined (or killed) by finish() whatever happens
     summaries=({"kind": "ratio", "timing": "terminate_to_join", "baseline": "fork"},),
     observations=(
         Observation("alive_right_after_terminate", "is_alive() right after terminate()", glance=True),

@@ -32,7 +32,7 @@ EXPERIMENT = Experiment(
     lesson="Without a lock, several buyers read that one ticket is left before any of them writes that none is, "
     "so the last ticket is sold more than once. With the lock around buying, exactly one buyer gets it.",
     docs=DOCS,
-    version=3,  # 3: split from lock_race; more rounds, so that "oversold" is seen whenever it can happen
+    version=1,  # split from lock_race (version 2), with more rounds
     observations=(
         Observation(
             "without_lock.oversold", "Without the lock: rounds in which the ticket was sold twice or more", glance=True

@@ -28,7 +28,7 @@ EXPERIMENT = Experiment(
     lesson="A child that has ended is a zombie until its parent reaps it; join(), active_children() and the "
     "next start() all reap it. Under forkserver the fork server reaps it, so the parent never sees a zombie.",
     docs=DOCS,
-    version=3,  # 3: split from orphans_and_zombies; the next start() as a reaper
+    version=1,  # split from orphans_and_zombies (version 2); the next start() as a reaper
     observations=(
         Observation("zombie_before_reap", "A finished, unjoined child is a zombie", glance=True),
         Observation("gone_after_join", "join() reaps it"),

@@ -2,7 +2,7 @@
 
     python parent_leaves_first.py
 
-A user's program, run by lab/experiments/orphans_and_zombies.py; the start method is chosen once
+A user's program, run by lab/experiments/orphans.py; the start method is chosen once
 under the main guard (forklab passes it in FORKLAB_METHOD). The parent starts a child and leaves
 at once with os._exit(0), so nothing joins the child; the child says who its parent is before and
 after. Everything printed goes to output.txt (see boss_leaves.py for why).
