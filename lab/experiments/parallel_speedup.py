@@ -51,6 +51,9 @@ EXPERIMENT = Experiment(
 )
 
 
+MEASURES = {"faster_than_one": "speedup", "ran_in_parallel": "parallelism"}  # observation -> its samples
+
+
 def cpu_bound(n: int) -> int:
     """Pure Python arithmetic: it never waits for I/O and holds the GIL the whole time."""
     total = 0
@@ -139,12 +142,7 @@ def run(cell: Cell) -> None:
     one = ctx.Process(target=worker, args=(cpus, n, trials, one_line, cpu_seconds, cpus))
     many = [ctx.Process(target=worker, args=(1, n, trials, many_line, cpu_seconds, i)) for i in range(cpus)]
     processes = [one, *many]
-    counts: Dict[str, int] = {
-        "processes_faster": 0,
-        "processes_parallel": 0,
-        "threads_faster": 0,
-        "threads_parallel": 0,
-    }
+    counts = dict.fromkeys([f"{who}_{what}" for who in ("processes", "threads") for what in MEASURES], 0)
     try:
         for p in processes:
             p.start()
@@ -160,8 +158,8 @@ def run(cell: Cell) -> None:
             parallelism = share(sum(cpu_seconds[:cpus]), times["n_processes"])
             cell.sample("speedup_processes", speedup, unit="x")
             cell.sample("parallelism_processes", parallelism, unit="CPU s per s")
-            counts["processes_faster"] += speedup >= threshold
-            counts["processes_parallel"] += parallelism >= threshold
+            counts["processes_faster_than_one"] += speedup >= threshold
+            counts["processes_ran_in_parallel"] += parallelism >= threshold
     finally:
         finish(*processes)
 
@@ -174,16 +172,8 @@ def run(cell: Cell) -> None:
         cell.sample("n_threads", together)
         cell.sample("speedup_threads", alone / together, unit="x")
         cell.sample("parallelism_threads", parallelism, unit="CPU s per s")
-        counts["threads_faster"] += alone / together >= threshold
-        counts["threads_parallel"] += parallelism >= threshold
-    for name in ("processes", "threads"):
-        # The class comes from the median trial (a single slow trial on a busy machine must not
-        # flip it); the counts per trial stay beside it.
-        cell.observe(
-            f"{name}_faster_than_one",
-            by_median(cell.samples[f"speedup_{name}"], threshold, counts[f"{name}_faster"], trials),
-        )
-        cell.observe(
-            f"{name}_ran_in_parallel",
-            by_median(cell.samples[f"parallelism_{name}"], threshold, counts[f"{name}_parallel"], trials),
-        )
+        counts["threads_faster_than_one"] += alone / together >= threshold
+        counts["threads_ran_in_parallel"] += parallelism >= threshold
+    for key, count in counts.items():  # the class from the median trial, the counts per trial beside it
+        who, what = key.split("_", 1)
+        cell.observe(key, by_median(cell.samples[f"{MEASURES[what]}_{who}"], threshold, count, trials))
