@@ -29,9 +29,9 @@ EXPERIMENT = Experiment(
     "parent leaves with os._exit()?",
     concept="1.守护进程会在主进程代码执行结束后就终止, 2.守护进程内无法再开启子进程,否则抛出异常 — a daemon ends "
     "when the main process's code ends; a daemon cannot start child processes, or an exception is raised",
-    lesson="When the parent's main code ends, multiprocessing terminates its daemonic children before they finish "
-    "(and waits for the others); a parent that leaves with os._exit() skips that and the daemon lives on. "
-    "A daemon that starts a process gets AssertionError: daemonic processes are not allowed to have children.",
+    lesson="When the parent's main code ends, multiprocessing terminates its daemonic children (and waits for the "
+    "others), unless the parent leaves with os._exit(), which skips that clean-up. A daemon that starts a process "
+    "gets AssertionError: daemonic processes are not allowed to have children.",
     docs=DOCS,
     version=2,  # 2: the scenario's own prints are the observation; the orphan case moved to orphans
     observations=(
