@@ -24,8 +24,9 @@ EXPERIMENT = Experiment(
     title="Lock or join(): keeping processes from garbling a shared resource",
     question="Do the tutorial's three tasks garble their shared output when started together, do join() and a "
     "Lock keep it apart, and which of the two is faster?",
-    concept="锁和join的区别: join是把进程的任务全部串行; 锁可以锁任意代码, 一行也可以, 可以自己调整粒度 — join "
-    "serialises whole tasks; a lock can guard any code, even one line, at the grain you choose",
+    concept="锁和join的区别 ... join是把进程的任务全部串行 锁可以锁任意代码 ,一行也可以 可以自己调整粒度 — the "
+    "difference between a lock and join: join runs whole tasks in series; a lock can guard any code, even one line, "
+    "at the grain you choose",
     lesson="Started together, the three tasks' lines interleave; join() after each start and a Lock around the "
     "lines both keep each task's lines together. The lock is faster because the work outside it still overlaps, "
     "while join() runs everything in series.",

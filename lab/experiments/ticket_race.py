@@ -27,8 +27,8 @@ EXPERIMENT = Experiment(
     title="Selling the last ticket: ten buyers, with and without a lock",
     question="With one ticket left and ten buyers at once, how many get it without a lock, and with the lock "
     "around buying?",
-    concept="小练习 -- 抢票: 1.查看余票, 2.有就买,无失败 — the ticket exercise: check the tickets left, buy if there "
-    "is one",
+    concept="小练习 -- 抢票 ... 过程: 1.查看余票, 2.有就买,无失败 — the ticket-buying exercise: check the tickets "
+    "left; buy if there is one, fail if not",
     lesson="Without a lock, several buyers read that one ticket is left before any of them writes that none is, "
     "so the last ticket is sold more than once. With the lock around buying, exactly one buyer gets it.",
     docs=DOCS,
