@@ -35,6 +35,16 @@ def free_threaded() -> bool:
     return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
+def gil_enabled() -> Optional[bool]:
+    """Whether the GIL is on in this process: ``sys._is_gil_enabled()`` (3.13+), None before it existed.
+
+    A free-threaded build can still run with the GIL (``PYTHON_GIL=1``, or an extension module
+    that does not declare free-threading support), so this is recorded beside ``free_threaded``.
+    """
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return bool(probe()) if probe is not None else None
+
+
 def series() -> str:
     """``X.Y`` plus ``t`` for a free-threaded build: the interpreter's identity in file names."""
     return f"{sys.version_info[0]}.{sys.version_info[1]}" + ("t" if free_threaded() else "")
@@ -100,6 +110,7 @@ def collect() -> Dict[str, Any]:
         "implementation_version": f"{impl_version.major}.{impl_version.minor}.{impl_version.micro}",
         "series": series(),
         "free_threaded": free_threaded(),
+        "gil_enabled": gil_enabled(),
         "interpreter_flags": _flags(),
         "default_start_method": multiprocessing.get_start_method(allow_none=False),
         "available_start_methods": available_methods(),

@@ -1,6 +1,6 @@
-"""Behaviour tests of the four core experiments on the host interpreter, under each start method.
+"""Behaviour tests of main_guard on the host interpreter, under each start method.
 
-Each test asserts what CPython documents (source named in the test, see ../shared/FACTS.md) and
+Each test asserts what CPython documents (the source is named in the test) and
 only where it holds on the interpreter running the tests. No absolute time is asserted.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import platform
-import signal
 import sys
 
 import pytest
@@ -96,52 +95,5 @@ def test_main_guard_leaves_no_process_behind(cell, method, tmp_path):
     assert left == []
 
 
-def test_a_childs_write_to_a_global_never_reaches_the_parent(cell, method):
-    # Docs, programming guidelines: "Bear in mind that if code run in a child process tries to
-    # access a global variable, then the value it sees ... may not be the same as the value in the
-    # parent process"; processes do not share memory.
-    observations = cell("global_isolation", method)["observations"]
-    assert observations["parent_sees_child_write"] is False
-    assert observations["parent_sees_child_list_append"] is False
-    expected = "runtime" if method == "fork" else "import-time"  # fork copies; spawn re-imports
-    assert observations["child_sees"] == expected
-    assert observations["child_sees_list_append"] is (method == "fork")
-
-
-def test_exit_codes_follow_bootstrap(cell, method):
-    # Lib/multiprocessing/process.py, BaseProcess._bootstrap and Process.exitcode docs.
-    codes = cell("exit_codes", method)["observations"]
-    assert codes["before start"] is None
-    assert codes["while running"] is None
-    for label in ("return", "return 5", "sys.exit()", "sys.exit(None)", "sys.exit(0)"):
-        assert codes[label] == 0, label
-    assert codes["sys.exit(3)"] == 3
-    assert codes["sys.exit('text')"] == 1
-    assert codes["raise ValueError"] == 1
-    assert codes["os._exit(7)"] == 7
-    # process.py, BaseProcess._check_closed: "process object is closed"
-    assert codes["after close()"] == {"type": "ValueError", "message": "process object is closed"}
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals only")
-def test_killed_child_reports_minus_the_signal(cell, method):
-    # Lib/multiprocessing/popen_fork.py: "exitcode of a process killed by signal N is -N".
-    codes = cell("exit_codes", method)["observations"]
-    assert codes["terminate()"] == -signal.SIGTERM
-    assert codes["kill()"] == -signal.SIGKILL
-
-
-def test_terminate_latency_counts_and_timings(cell, method):
-    # popen_fork.py: terminate() sends SIGTERM, kill() SIGKILL; join() waits until reaped.
-    record = cell("terminate_latency", method)
-    observations = record["observations"]
-    for how, sig in (("terminate", "SIGTERM"), ("kill", "SIGKILL")):
-        count = observations[f"alive_right_after_{how}"]
-        assert 0 <= count["count"] <= count["trials"]
-        assert count["class"] == ("seen" if count["count"] else "none")  # a matter of chance: presence
-        if hasattr(signal, sig):
-            assert observations[f"{how}_exitcodes"] == [-getattr(signal, sig)]
-    for timing in ("terminate_to_join", "terminate_to_not_alive", "kill_to_join", "kill_to_not_alive"):
-        summary = record["timings"][timing]
-        assert summary["n"] == len(summary["samples"]) > 0
-        assert summary["min"] <= summary["p5"] <= summary["median"] <= summary["p95"] <= summary["max"]
+# global_isolation, exit_codes and terminate_latency: tests/test_tutorial_experiments.py runs them
+# against their facts (lab/facts/).

@@ -41,6 +41,18 @@ def load_generator():
     return module
 
 
+CURRENT = ResultSet.declarations
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stored_declarations_only():
+    """The synthetic files carry their own declarations; the lab's current code (whose exit_codes
+    declares glance rows and symptoms of its own) must not leak into these tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ResultSet, "declarations", lambda self, current=False: CURRENT(self, current=False))
+        yield
+
+
 @pytest.fixture(scope="module")
 def files() -> dict[PurePosixPath, str]:
     return build_all([REPORT_DATA])
@@ -418,9 +430,10 @@ def test_tables_are_unpadded_pipe_tables_whatever_the_characters():
     )
 
 
-def test_python_m_lab_report_and_diff_are_wired(tmp_path):
+def test_python_m_lab_report_and_diff_are_wired(tmp_path, monkeypatch):
     from tests.conftest import run_lab
 
+    monkeypatch.setattr(ResultSet, "declarations", CURRENT)  # as the command builds it
     out = tmp_path / "REPORT.md"
     done = run_lab("report", str(REPORT_DATA), "--out", str(out), timeout=60)
     assert done.returncode == 0, done.stderr

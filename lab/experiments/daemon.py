@@ -1,29 +1,69 @@
-"""A daemonic child lives only as long as its parent's main code runs.
+"""A daemonic child lives only as long as its parent's main code runs, and may not have children.
 
 When the parent's main code ends normally, multiprocessing terminates its daemonic children
-(and waits for the others), so a daemon never reaches its last line; a daemon may not start
-children of its own. That clean-up runs at a normal exit only: a parent that leaves with
-``os._exit()`` skips it, and the daemon lives on as an orphan.
+(and waits for the others), so the tutorial's daemon never prints its last line. That clean-up
+runs at a normal exit only: a parent that leaves with ``os._exit()`` skips it, and the daemon lives
+on. A daemon that starts a process of its own is stopped by an assertion in ``start()``.
+
+The tutorial's example runs as a user's program (``scenarios/boss_leaves.py``); what its
+processes print is the observation.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import time
+import os
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
-from lab.experiment import Cell, Experiment, not_applicable
-from lab.experiments._processes import WINDOWS, kill_leftover, process_state, wait_for_state
+from lab.experiment import Cell, Experiment, Observation, Symptom, finish
+from lab.experiments._processes import SCENARIO_ENV, WINDOWS, fields, kill_leftover, read_output, wait_for_state
 from lab.normalise import describe_exception, normalise
+
+DOCS = "https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.daemon"
 
 EXPERIMENT = Experiment(
     name="daemon",
     title="Daemonic processes",
-    question="Is a daemon terminated when its parent exits, can it start children, and what if the parent "
-    "leaves with os._exit()?",
-    concept="守护进程会在主进程代码执行结束后就终止; 守护进程内无法再开启子进程 — a daemon ends when the main "
-    "process's code ends; a daemon cannot start child processes",
+    question="Is a daemon terminated when its parent's main code ends, can it start children, and what if the "
+    "parent leaves with os._exit()?",
+    concept="1.守护进程会在主进程代码执行结束后就终止, 2.守护进程内无法再开启子进程,否则抛出异常 — a daemon ends "
+    "when the main process's code ends; a daemon cannot start child processes, or an exception is raised",
+    lesson="When the parent's main code ends, multiprocessing terminates its daemonic children (and waits for the "
+    "others), unless the parent leaves with os._exit(), which skips that clean-up. A daemon that starts a process "
+    "gets AssertionError: daemonic processes are not allowed to have children.",
+    docs=DOCS,
+    version=2,  # 2: the scenario's own prints are the observation; the orphan case moved to orphans
+    observations=(
+        Observation(
+            "parent_exits_normally.reached_last_line",
+            "A daemon prints its last line after the boss's main code ended",
+            glance=True,
+        ),
+        Observation("non_daemon.reached_last_line", "A non-daemon prints its last line (the boss waits for it)"),
+        Observation("non_daemon.boss_alive_at_last_line", "The boss is still alive at the non-daemon's last line"),
+        Observation(
+            "parent_os_exit.reached_last_line",
+            "After os._exit() in the boss, the daemon prints its last line",
+            glance=True,
+        ),
+        Observation("daemon_starts_child.type", "A daemon starts a process of its own", glance=True),
+    ),
+    symptoms=(
+        Symptom(
+            id="daemon-no-children",
+            title="A daemonic process cannot start processes",
+            messages=("AssertionError: daemonic processes are not allowed to have children",),
+            pattern=r"daemonic processes are not allowed to have children",
+            cause="A daemon is terminated when its parent exits, which would leave its own children orphaned; "
+            "BaseProcess.start() asserts that the current process is not a daemon.",
+            fix="Make the worker non-daemonic and join it, or start the processes from the main process. "
+            "multiprocessing.Pool's workers are daemons; ProcessPoolExecutor's are not (since 3.9).",
+            evidence="daemon_starts_child.type",
+            shows=("AssertionError",),
+            docs=DOCS,
+        ),
+    ),
 )
 
 SCRIPT = "boss_leaves.py"
@@ -43,92 +83,50 @@ def daemon_starts_a_child(method: str, conn) -> None:
     conn.close()
 
 
-def read_log(path: Path) -> Dict[str, List[str]]:
-    """The scenario's log, by the first word of each line."""
-    lines = path.read_text().splitlines() if path.exists() else []
-    return {line.split()[0]: line.split()[1:] for line in lines if line.split()}
-
-
-def new_parent(before: int, after: int) -> str:
-    """Who a process's parent became, as a stable classification."""
-    if after == before:
-        return "unchanged"
-    return "pid 1 (init)" if after == 1 else "another process (a subreaper)"
-
-
-def wait_for_last_line(log: Path, child_pid: int, timeout: float) -> Dict[str, List[str]]:
-    """A child that outlived its parent: give it the moment it needs to reach its last line."""
-    deadline = time.monotonic() + timeout
-    entries = read_log(log)
-    while "end" not in entries and time.monotonic() < deadline:
-        if not WINDOWS and process_state(child_pid) != "alive":
-            return read_log(log)
-        time.sleep(0.01)
-        entries = read_log(log)
-    return entries
-
-
 def boss_leaves(cell: Cell, mode: str) -> Dict[str, Any]:
-    """Run the scenario in one mode; report what the child's log proves, then leave nothing behind."""
-    log = Path(cell.tmpdir) / f"{mode}.log"
-    if log.exists():
-        log.unlink()
-    completed = cell.run_scenario(SCRIPT, [mode, str(log)], timeout=30)
-    entries = read_log(log)
-    if "start" in entries and mode in ("os-exit", "orphan"):
-        entries = wait_for_last_line(log, int(entries["start"][0]), timeout=5.0)
+    """Run the tutorial's example in one mode and read what its processes printed."""
+    output = Path(cell.tmpdir) / "output.txt"
+    if output.exists():
+        output.unlink()
+    completed = cell.run_scenario(SCRIPT, [mode], timeout=30, env={**os.environ, **SCENARIO_ENV})
+    started = [fields(line) for line in read_output(output) if line.startswith("coco 在")]
+    pid = int(started[0]["pid"]) if started else None
+    if mode == "os-exit" and pid is not None:  # the daemon outlived the boss: let it reach its last line
+        read_output(output, until="coco 不在", pid=pid, timeout=10)
+    lines = read_output(output)
+    ended = [fields(line) for line in lines if line.startswith("coco 不在")]
     result: Dict[str, Any] = {
-        "parent_exitcode": completed.returncode,
-        "child_started": "start" in entries,
-        "reached_last_line": "end" in entries,
+        "boss_exitcode": completed.returncode,
+        "child_started": pid is not None,
+        "reached_last_line": bool(ended),
+        "boss_printed": "老板不在" in lines,
     }
-    if "start" in entries:
-        child_pid, ppid_before, parent_pid = (int(x) for x in entries["start"])
-        result["getppid_was_parent"] = ppid_before == parent_pid
-        if "end" in entries:
-            result["parent_alive_at_last_line"] = entries["end"][0] == "1"
-            if mode in ("os-exit", "orphan"):
-                result["new_parent"] = (
-                    not_applicable("Windows does not re-parent: os.getppid() keeps the dead parent's pid")
-                    if WINDOWS
-                    else new_parent(ppid_before, int(entries["end"][1]))
-                )
-        if not WINDOWS:  # a child that reached its last line is on its way out: let it end
-            wait_for_state(child_pid, ("gone", "zombie"), 2.0)
-        result["left_behind_and_killed"] = kill_leftover(child_pid)
-        result["child_pid"] = child_pid  # for the caller's own checks; removed before observing
-    if not entries.get("start"):
-        result["scenario_output"] = normalise((Path(cell.tmpdir) / "boss_output.txt").read_text()[-300:])
-    return result
-
-
-def without_pid(result: Dict[str, Any]) -> Dict[str, Any]:
-    """A pid varies by run: it is never an observation."""
-    result.pop("child_pid", None)
+    if ended:
+        result["boss_alive_at_last_line"] = ended[0].get("boss_alive") == "True"
+    if pid is None:
+        result["program_output"] = normalise(" | ".join(lines)[-300:])
+    else:
+        if not WINDOWS:  # a child that printed its last line is on its way out: let it end
+            wait_for_state(pid, ("gone", "zombie"), 2.0)
+        result["left_behind_and_killed"] = kill_leftover(pid)
     return result
 
 
 def run(cell: Cell) -> None:
     ctx = cell.context
     # 1. The tutorial's example: the boss's main code ends while the daemon sleeps.
-    cell.observe("parent_exits_normally", without_pid(boss_leaves(cell, "daemon")))
+    cell.observe("parent_exits_normally", boss_leaves(cell, "daemon"))
     # 2. Not a daemon: the boss's exit waits for it.
-    cell.observe("non_daemon", without_pid(boss_leaves(cell, "non-daemon")))
+    cell.observe("non_daemon", boss_leaves(cell, "non-daemon"))
     # 3. The boss leaves with os._exit(): nobody terminates the daemon.
-    cell.observe("parent_os_exit", without_pid(boss_leaves(cell, "os-exit")))
+    cell.observe("parent_os_exit", boss_leaves(cell, "os-exit"))
 
-    # 4. A daemon that starts a child of its own.
+    # 4. 守护进程内无法再开启子进程: a daemon that starts a child of its own.
     receiver, sender = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=daemon_starts_a_child, args=(cell.method, sender))
-    p.daemon = True
-    try:
-        p.start()
-        sender.close()
-        error = receiver.recv() if receiver.poll(30) else "no answer"
-        cell.observe("daemon_starts_child", error if error is not None else "allowed")
-        p.join(30)
-        cell.observe("daemon_starts_child_exitcode", p.exitcode)
-    finally:
-        if p.is_alive():
-            p.kill()
-            p.join(5)
+    p = ctx.Process(target=daemon_starts_a_child, args=(cell.method, sender), daemon=True)
+    p.start()
+    sender.close()
+    error = receiver.recv() if receiver.poll(30) else "no answer"
+    finish(p)
+    cell.observe("daemon_starts_child", error if error is not None else "allowed")
+    cell.observe("daemon_starts_child_exitcode", p.exitcode)

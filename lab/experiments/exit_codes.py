@@ -12,14 +12,27 @@ import os
 import sys
 import time
 
-from lab.experiment import Cell, Experiment
+from lab.experiment import Cell, Experiment, Observation, finish
 from lab.normalise import describe_exception
 
 EXPERIMENT = Experiment(
     name="exit_codes",
     title="Exit codes",
     question="What exitcode does the parent read for each way a child can end?",
-    concept="p.exitcode / p.terminate() / p.is_alive() — the Process object's attributes",
+    concept="print(p.exitcode) # 获取退出码 — read the child's exit code",
+    lesson="exitcode is None until the child has ended; then 0 when run() returns, n for sys.exit(n), 1 for an "
+    "uncaught exception, and -N when signal N ended it (terminate() is -SIGTERM, kill() -SIGKILL). "
+    "Codes outside 0..255 are whatever the operating system keeps of them.",
+    docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.exitcode",
+    observations=(
+        Observation("sys.exit(3)", "sys.exit(3)", glance=True),
+        Observation("sys.exit()", "sys.exit()", glance=True),
+        Observation("raise ValueError", "an uncaught exception", glance=True),
+        Observation("terminate()", "terminate()", glance=True),
+        Observation("kill()", "kill()"),
+        Observation("while running", "while the child runs"),
+        Observation("after close()", "reading exitcode after close()"),
+    ),
 )
 
 
@@ -96,8 +109,8 @@ def run(cell: Cell) -> None:
     children = {label: ctx.Process(target=target) for label, target in ENDINGS.items()}
     for p in children.values():
         p.start()
+    finish(*children.values())
     for label, p in children.items():
-        p.join(30)
         cell.observe(label, p.exitcode)
 
     terminated, killed = ctx.Process(target=sleeps), ctx.Process(target=sleeps)
@@ -107,8 +120,7 @@ def run(cell: Cell) -> None:
     cell.observe("while running", terminated.exitcode)
     terminated.terminate()
     killed.kill()
-    terminated.join(30)
-    killed.join(30)
+    finish(terminated, killed)
     cell.observe("terminate()", terminated.exitcode)
     cell.observe("kill()", killed.exitcode)
 

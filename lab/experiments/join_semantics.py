@@ -17,16 +17,33 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List
 
-from lab.experiment import TIMING, Cell, Experiment, classify_count, now_ms
+from lab.experiment import TIMING, Cell, Experiment, Observation, classify_count, finish, now_ms
 
 EXPERIMENT = Experiment(
     name="join_semantics",
     title="join(): concurrent or serial",
     question="Does starting all children before joining make them overlap, joining one by one serialise them, "
     "and does join(timeout) leave a running child alive?",
-    concept="Process的对象具备一个join函数 — join() waits for the child (the tutorial's p_list example)",
+    concept="Process的对象具备一个join函数 — a Process object has a join() method (the tutorial's p_list example)",
+    lesson="join() waits for one child: start all children first and join them afterwards and they overlap, "
+    "join each right after starting it and they run one after another. join(timeout) returns after the "
+    "timeout with the child still running and its exitcode None.",
+    docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.join",
     kind=TIMING,
     summaries=({"kind": "ratio", "timing": "started_together_then_joined", "baseline": "fork"},),
+    observations=(
+        Observation(
+            "started_together_then_joined.class",
+            "Started together, then joined: the children overlap",
+            glance=True,
+            judgement=True,
+        ),
+        Observation(
+            "joined_one_by_one.class", "Each joined right after its start: the children run in series", judgement=True
+        ),
+        Observation("join_timeout.alive_after_join_timeout", "After join(0.1) the child is still alive", glance=True),
+        Observation("join_timeout.exitcode_after_join_timeout", "exitcode after join(0.1) returned"),
+    ),
 )
 
 SLEEPS = (0.1, 0.2, 0.3)  # the tutorial sleeps i = 0, 1, 2 seconds; shortened, and none of them zero
@@ -54,7 +71,9 @@ def together(cell: Cell, sleeps=SLEEPS) -> float:
     started = now_ms()
     for p in p_list:
         p.join(30)
-    return now_ms() - started
+    took = now_ms() - started
+    finish(*p_list)
+    return took
 
 
 def one_by_one(cell: Cell, sleeps=SLEEPS) -> float:
@@ -68,6 +87,7 @@ def one_by_one(cell: Cell, sleeps=SLEEPS) -> float:
         started = now_ms()
         p.join(30)
         total += now_ms() - started
+        finish(p)
     return total
 
 
@@ -90,10 +110,7 @@ def join_timeout(cell: Cell) -> Dict[str, Any]:
         return {"alive_after_join_timeout": p.is_alive(), "exitcode_after_join_timeout": p.exitcode}
     finally:
         event.set()
-        p.join(10)
-        if p.is_alive():
-            p.kill()
-            p.join(5)
+        finish(p)
 
 
 def run(cell: Cell) -> None:

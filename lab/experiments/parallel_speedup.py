@@ -1,16 +1,15 @@
-"""Concurrency is not parallelism: only processes run Python code on several cores at once.
+"""Concurrency is not parallelism: with the GIL, only processes run Python code on several cores at once.
 
-A CPU-bound task split over N processes (N = the CPU count) can finish up to N times sooner,
-because each process has its own interpreter and its own GIL. Split over N threads of one process,
-it takes about as long as in one thread: the threads take turns holding the GIL (concurrency),
-unless the interpreter is a free-threaded build.
+A CPU-bound task split over N processes (N = the CPU count) can finish up to N times sooner: each
+process has its own interpreter and its own GIL. Split over N threads of one process it takes about
+as long as in one thread -- the threads take turns holding the GIL -- unless the build is
+free-threaded (3.13t, 3.14t) with the GIL off, where threads run in parallel too.
 
-All workers are started first and wait at a start line, and each warms up before it gets there
-(PyPy compiles the loop), so only the computing is timed. Two measures per trial, both compared
-with 1 + (N - 1) / 4 (1.25 on 2 cores: well above noise, well below the ideal N): the speed-up
-(one worker's time / N workers' time), which other programs busy on the same cores also lower, and
-the parallelism: the CPU seconds the N workers used per wall second. Above 1 they really ran at
-the same time on more than one core; with the GIL, N threads never get above 1.
+Workers start first and wait at a start line, warmed up (PyPy compiles the loop), so only computing
+is timed. Two measures per trial, both compared with 1 + (N - 1) / 4 (1.25 on 2 cores: well above
+noise, well below N): the speed-up (one worker's time / N workers' time), which other programs on
+the same cores also lower, and the parallelism, CPU seconds the N workers used per wall second:
+above 1 they really ran at the same time on more than one core.
 """
 
 from __future__ import annotations
@@ -21,20 +20,38 @@ import threading
 import time
 from typing import Any, Dict, List, Tuple
 
-from lab.experiment import TIMING, Cell, Experiment, not_applicable, now_ms
+from lab.experiment import TIMING, Cell, Experiment, Observation, finish, not_applicable, now_ms
 
 EXPERIMENT = Experiment(
     name="parallel_speedup",
     title="Concurrency vs parallelism: processes and threads",
     question="How much faster is a CPU-bound task split over N processes, and over N threads, than in one?",
-    concept="并发: 多个任务看起来同时在处理, 本质上是切换执行; 并行: 多个任务真正的同时执行, 必须具备多核CPU — "
-    "concurrency: tasks look simultaneous but take turns; parallelism: they truly run at once, on several cores",
+    concept="并发: 多个任务看起来同时在处理 ,本质上是切换执行 速度非常快; 并行: 多个任务真正的同时执行 必须具备多核CPU "
+    "才可能并行 — concurrency: tasks look simultaneous but take turns; parallelism: they truly run at once, "
+    "which needs several cores",
+    lesson="CPU-bound Python code split over N processes runs on N cores at once and finishes sooner. Split over N "
+    "threads it runs no faster with the GIL, which lets one thread run Python code at a time; a free-threaded "
+    "build with the GIL off runs the threads in parallel too.",
+    docs="https://docs.python.org/3/library/multiprocessing.html#introduction",
     kind=TIMING,
     summaries=(
         {"kind": "ratio", "timing": "n_processes", "baseline": "fork"},
         {"kind": "ratio", "timing": "one_process", "baseline": "fork"},
     ),
+    observations=(
+        Observation(
+            "processes_ran_in_parallel", "N processes use more than one core at once", glance=True, judgement=True
+        ),
+        Observation("threads_ran_in_parallel", "N threads use more than one core at once", glance=True, judgement=True),
+        Observation("processes_faster_than_one", "N processes finish sooner than one", judgement=True),
+        Observation("threads_faster_than_one", "N threads finish sooner than one", judgement=True),
+        Observation("cpu_count", "CPUs", depends_on="machine: its CPU count"),
+        Observation("usable_cpus", "CPUs this process may use", depends_on="machine: CPU affinity"),
+    ),
 )
+
+
+MEASURES = {"faster_than_one": "speedup", "ran_in_parallel": "parallelism"}  # observation -> its samples
 
 
 def cpu_bound(n: int) -> int:
@@ -125,12 +142,7 @@ def run(cell: Cell) -> None:
     one = ctx.Process(target=worker, args=(cpus, n, trials, one_line, cpu_seconds, cpus))
     many = [ctx.Process(target=worker, args=(1, n, trials, many_line, cpu_seconds, i)) for i in range(cpus)]
     processes = [one, *many]
-    counts: Dict[str, int] = {
-        "processes_faster": 0,
-        "processes_parallel": 0,
-        "threads_faster": 0,
-        "threads_parallel": 0,
-    }
+    counts = dict.fromkeys([f"{who}_{what}" for who in ("processes", "threads") for what in MEASURES], 0)
     try:
         for p in processes:
             p.start()
@@ -146,14 +158,10 @@ def run(cell: Cell) -> None:
             parallelism = share(sum(cpu_seconds[:cpus]), times["n_processes"])
             cell.sample("speedup_processes", speedup, unit="x")
             cell.sample("parallelism_processes", parallelism, unit="CPU s per s")
-            counts["processes_faster"] += speedup >= threshold
-            counts["processes_parallel"] += parallelism >= threshold
+            counts["processes_faster_than_one"] += speedup >= threshold
+            counts["processes_ran_in_parallel"] += parallelism >= threshold
     finally:
-        for p in processes:
-            p.join(30)
-            if p.is_alive():
-                p.kill()
-                p.join(5)
+        finish(*processes)
 
     # Threads last: the process stays single-threaded while it starts processes.
     in_threads(cpus, 1, n // 10)  # warm-up
@@ -164,16 +172,8 @@ def run(cell: Cell) -> None:
         cell.sample("n_threads", together)
         cell.sample("speedup_threads", alone / together, unit="x")
         cell.sample("parallelism_threads", parallelism, unit="CPU s per s")
-        counts["threads_faster"] += alone / together >= threshold
-        counts["threads_parallel"] += parallelism >= threshold
-    for name in ("processes", "threads"):
-        # The class comes from the median trial (a single slow trial on a busy machine must not
-        # flip it); the counts per trial stay beside it.
-        cell.observe(
-            f"{name}_faster_than_one",
-            by_median(cell.samples[f"speedup_{name}"], threshold, counts[f"{name}_faster"], trials),
-        )
-        cell.observe(
-            f"{name}_ran_in_parallel",
-            by_median(cell.samples[f"parallelism_{name}"], threshold, counts[f"{name}_parallel"], trials),
-        )
+        counts["threads_faster_than_one"] += alone / together >= threshold
+        counts["threads_ran_in_parallel"] += parallelism >= threshold
+    for key, count in counts.items():  # the class from the median trial, the counts per trial beside it
+        who, what = key.split("_", 1)
+        cell.observe(key, by_median(cell.samples[f"{MEASURES[what]}_{who}"], threshold, count, trials))

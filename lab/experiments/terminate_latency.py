@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import time
 
-from lab.experiment import TIMING, Cell, Experiment, classify_count, now_ms
+from lab.experiment import TIMING, Cell, Experiment, Observation, classify_count, finish, now_ms
 
 EXPERIMENT = Experiment(
     name="terminate_latency",
     title="terminate() and kill() take time",
     question="Is a child still alive right after terminate() or kill(), and how long until join() returns?",
-    concept="p.terminate() 与 start 一样都是给操作系统发送指令，所以会有延迟 — terminate is a request, with a delay",
+    concept="p.terminate() # 与start一样 都是给操作系统发送指令 所以会有延迟 — like start(), terminate() only sends "
+    "the operating system a request, so it takes effect with a delay",
+    lesson="terminate() and kill() only ask the operating system to stop the child, so is_alive() right after "
+    "them can still be True; join() waits until the child is gone. The child's exitcode is then -SIGTERM or "
+    "-SIGKILL (on Windows both are TerminateProcess, reported as -SIGTERM).",
+    docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.terminate",
     kind=TIMING,
     summaries=({"kind": "ratio", "timing": "terminate_to_join", "baseline": "fork"},),
+    observations=(
+        Observation("alive_right_after_terminate", "is_alive() right after terminate()", glance=True),
+        Observation("alive_right_after_kill", "is_alive() right after kill()"),
+        Observation("terminate_exitcodes", "exitcode after terminate()"),
+        Observation("kill_exitcodes", "exitcode after kill()"),
+    ),
 )
 
 BATCH = 5  # children started together, then stopped one at a time
@@ -41,6 +52,7 @@ def start_running(cell: Cell, count: int) -> list:
         children.append((p, receiver))
     for _, receiver in children:
         if not receiver.poll(30):
+            finish(*(child for child, _ in children), timeout=0)
             raise RuntimeError("a child did not report that it was running within 30 s")
         receiver.recv()
         receiver.close()
@@ -68,10 +80,14 @@ def run(cell: Cell) -> None:
     for how in ("terminate", "kill"):
         alive_after, exitcodes, trial = 0, set(), 0
         while trial < trials:
-            for p in start_running(cell, min(BATCH, trials - trial)):
-                alive_after += stop(cell, p, how, trial)
-                exitcodes.add(p.exitcode)
-                trial += 1
+            batch = start_running(cell, min(BATCH, trials - trial))
+            try:
+                for p in batch:
+                    alive_after += stop(cell, p, how, trial)
+                    exitcodes.add(p.exitcode)
+                    trial += 1
+            finally:
+                finish(*batch, timeout=0)  # the safety net: nothing of a failed batch is left running
         # Whether the child can still be alive right after the request is the stable finding;
         # how often depends on the machine's load, so the class is none/seen (presence).
         cell.observe(f"alive_right_after_{how}", classify_count(alive_after, trials, presence=True))
