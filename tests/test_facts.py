@@ -233,3 +233,18 @@ def test_committed_results_differ_from_no_fact():
     ]
     assert not differing, "\n".join(differing)
     assert sum(v.outcome == AGREES for v in verdicts) > len(files)  # the facts were read, not skipped
+
+
+@pytest.mark.parametrize(
+    ("environment", "gil"),
+    [
+        ({"free_threaded": False}, True),  # a GIL build before 3.13 records no gil_enabled
+        ({"free_threaded": True, "gil_enabled": False}, False),
+        ({"free_threaded": True, "gil_enabled": True}, True),  # PYTHON_GIL=1 turned it back on
+        ({"free_threaded": True}, False),
+    ],
+)
+def test_when_gil_follows_the_run_time_state_not_the_build(environment, gil):
+    env = {"implementation": "cpython", "python_version": "3.13.15", **environment}
+    assert when(gil=gil).applies(env, "fork")
+    assert not when(gil=not gil).applies(env, "fork")

@@ -80,6 +80,7 @@ class When:
     versions: tuple[VersionRange, ...] | None = None
     free_threaded: bool | None = None
     min_cpus: int | None = None
+    gil: bool | None = None  # the GIL at run time: a free-threaded build may turn it back on (PYTHON_GIL=1)
 
     def applies(self, env: Env, method: str) -> bool:
         if self.implementation and env.get("implementation") != self.implementation:
@@ -91,6 +92,8 @@ class When:
         if self.free_threaded is not None and bool(env.get("free_threaded")) != self.free_threaded:
             return False
         if self.min_cpus is not None and (env.get("cpu_count") or 1) < self.min_cpus:
+            return False
+        if self.gil is not None and gil_enabled(env) != self.gil:
             return False
         if self.versions is not None:
             version = parse_version(str(env.get("python_version", "0")))
@@ -106,6 +109,8 @@ class When:
         )
         if self.free_threaded is not None:
             who += " (free-threaded)" if self.free_threaded else " (with the GIL)"
+        if self.gil is not None:
+            who += ", GIL enabled" if self.gil else ", GIL disabled"
         if self.versions is None:
             parts.append(f"{who}, every version")
         else:
@@ -137,6 +142,7 @@ def when(
     versions: Sequence[tuple[str, str | None]] | None = None,
     free_threaded: bool | None = None,
     min_cpus: int | None = None,
+    gil: bool | None = None,
 ) -> When:
     """Where a claim applies: ``when(methods=("spawn",), since="3.12")`` (CPython by default;
     ``implementation=None`` for a claim about every implementation)."""
@@ -147,7 +153,15 @@ def when(
         versions=_ranges(versions, since, before),
         free_threaded=free_threaded,
         min_cpus=min_cpus,
+        gil=gil,
     )
+
+
+def gil_enabled(env: Env) -> bool:
+    """Whether the GIL was on when the cell ran: the recorded ``gil_enabled`` where the interpreter
+    could say (``sys._is_gil_enabled()``, 3.13+), else on unless the build is free-threaded."""
+    recorded = env.get("gil_enabled")
+    return bool(recorded) if recorded is not None else not env.get("free_threaded")
 
 
 # -- what a claim checks ---------------------------------------------------------------------

@@ -4,8 +4,7 @@ multiprocessing "side-steps the Global Interpreter Lock by using subprocesses in
 with the GIL "only one thread can execute Python code at once". A free-threaded build (3.13t+)
 runs without the GIL unless it is turned back on (``PYTHON_GIL=1``, or an extension module that
 does not support it; the environment records ``gil_enabled``), and then threads run in parallel.
-The claims below follow the build (``free_threaded``): the facts language has no condition on
-``gil_enabled`` yet.
+The thread claims follow the GIL as it was at run time (``when(gil=...)``), not the build.
 """
 
 from __future__ import annotations
@@ -25,15 +24,15 @@ FACTS = [
         "speedup-threads-not-parallel-with-gil",
         "with the GIL, CPU-bound Python code in N threads does not run in parallel: together they get no more CPU "
         "time per second than one thread",
-        when(free_threaded=False),
+        when(gil=True),
         equals("threads_ran_in_parallel.class", "no"),
         docs("3.14", "library/threading.html", "", "threading: only one thread can execute Python code at once"),
         docs("3.14", "glossary.html", "term-global-interpreter-lock", "global interpreter lock"),
     ),
     fact(
         "speedup-threads-parallel-free-threaded",
-        "on a free-threaded build (the GIL off), CPU-bound Python code in N threads (N >= 2) runs in parallel",
-        when(free_threaded=True, min_cpus=2),
+        "on a free-threaded build with the GIL off, CPU-bound Python code in N threads (N >= 2) runs in parallel",
+        when(gil=False, min_cpus=2),
         equals("threads_ran_in_parallel.class", "yes"),
         docs("3.14", "howto/free-threading-python.html", "", "Python support for free threading"),
     ),
