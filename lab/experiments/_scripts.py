@@ -48,6 +48,25 @@ class ScriptRun:
     stderr: str
     events: List[Dict[str, Any]] = field(default_factory=list)
 
+    def roles(self) -> Dict[int, str]:
+        """Which process each pid was: the parent, one of its children, or another (the forkserver)."""
+        found = {self.pid: "parent"}
+        for event in self.events:
+            if event["event"] == "child":
+                found[event["child"]] = "children"
+        for event in self.events:
+            found.setdefault(event["pid"], "server")
+        return found
+
+    def by_role(self, event_name: str) -> Dict[str, int]:
+        """How many ``event_name`` events the parent, the server and the children wrote."""
+        role = self.roles()
+        counts = {"parent": 0, "server": 0, "children": 0}
+        for event in self.events:
+            if event["event"] == event_name:
+                counts[role[event["pid"]]] += 1
+        return counts
+
 
 def copy_scenario(cell: Cell, name: str) -> Path:
     """Copy ``scenarios/NAME`` (a file or a package directory) into the cell's directory."""

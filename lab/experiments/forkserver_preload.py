@@ -116,32 +116,13 @@ EXPERIMENT = Experiment(
 )
 
 
-def roles(run: ScriptRun) -> Dict[int, str]:
-    found = {run.pid: "parent"}
-    for event in run.events:
-        if event["event"] == "child":
-            found[event["child"]] = "children"
-    for event in run.events:
-        found.setdefault(event["pid"], "server")
-    return found
-
-
-def by_role(run: ScriptRun, event_name: str) -> Dict[str, int]:
-    role = roles(run)
-    counts = {"parent": 0, "server": 0, "children": 0}
-    for event in run.events:
-        if event["event"] == event_name:
-            counts[role[event["pid"]]] += 1
-    return counts
-
-
 def server_module_event(run: ScriptRun) -> Optional[Dict[str, Any]]:
-    role = roles(run)
+    role = run.roles()
     return next((e for e in run.events if e["event"] == "module" and role[e["pid"]] == "server"), None)
 
 
 def start_error(run: ScriptRun) -> Optional[Dict[str, Any]]:
-    role = roles(run)
+    role = run.roles()
     failed = next((e for e in run.events if e["event"] == "start failed" and role[e["pid"]] == "parent"), None)
     if failed is None:
         return None
@@ -169,7 +150,7 @@ def common(run: ScriptRun) -> Dict[str, Any]:
         "parent_exitcode": run.returncode,
         "parent_start_error": start_error(run),
         "child_exitcodes": child_exitcodes(run),
-        "server_ran_main": by_role(run, "module")["server"] > 0,
+        "server_ran_main": run.by_role("module")["server"] > 0,
         "hung": run.hung,
     }
 
@@ -194,7 +175,7 @@ def observe_fine(cell: Cell) -> Dict[str, Any]:
     run = run_case(cell, "fine")
     targets = [e for e in run.events if e["event"] == "target"]
     seen = sum("preload_fine" in e["already_imported"] for e in targets)
-    return dict(common(run), imports=by_role(run, "import"), children_see_it=classify_count(seen, 3))
+    return dict(common(run), imports=run.by_role("import"), children_see_it=classify_count(seen, 3))
 
 
 def observe_failures(cell: Cell) -> Dict[str, Dict[str, Any]]:

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from lab.experiment import Cell, Experiment, Observation, Symptom, not_applicable
+from lab.experiment import Cell, Experiment, Observation, Symptom, finish, not_applicable
 
 START_METHODS = "https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods"
 NEVER_SEEN = "the value set before an earlier start"
@@ -199,10 +199,7 @@ def child_sees(cell: Cell, fd: Optional[int] = None, identity: Optional[Tuple[in
         return receiver.recv()
     finally:
         receiver.close()
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-            process.join(10)
+        finish(process)
 
 
 def env_word(value: Optional[str], own: str) -> str:

@@ -127,17 +127,6 @@ SCENARIOS = {
 }
 
 
-def roles(run: ScriptRun) -> Dict[int, str]:
-    """Which process each pid was: the parent, one of its children, or another (the forkserver)."""
-    found = {run.pid: "parent"}
-    for event in run.events:
-        if event["event"] == "child":
-            found[event["child"]] = "children"
-    for event in run.events:
-        found.setdefault(event["pid"], "server")
-    return found
-
-
 def start_error(event: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     if event is None:
         return None
@@ -146,11 +135,7 @@ def start_error(event: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
 
 def observe(run: ScriptRun) -> Dict[str, Any]:
     """What one run of a scenario shows, by process role."""
-    role = roles(run)
-    runs = {"parent": 0, "server": 0, "children": 0}
-    for event in run.events:
-        if event["event"] == "module":
-            runs[role[event["pid"]]] += 1
+    role, runs = run.roles(), run.by_role("module")
     failures = [e for e in run.events if e["event"] == "start failed"]
     bootstrap = sorted({role[e["pid"]] for e in failures if BOOTSTRAP_TEXT in e["message"]})
     in_parent = next((e for e in failures if role[e["pid"]] == "parent"), None)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from lab.experiment import Cell, Experiment, Observation, not_applicable
+from lab.experiment import Cell, Experiment, Observation, finish, not_applicable
 
 EXPERIMENT = Experiment(
     name="memory",
@@ -108,10 +108,7 @@ def one_trial(cell: Cell) -> Dict[str, Any]:
         return receiver.recv()
     finally:
         receiver.close()
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-            process.join(10)
+        finish(process)
 
 
 def agreed(values: List[Any]) -> Any:
