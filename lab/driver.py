@@ -53,6 +53,23 @@ def run_cell(experiment: str, method: str, quick: bool) -> CellRecord:
     return CellRecord(experiment, method, OK, wall_s=wall, observations=cell.observations, timings=timings)
 
 
+def describe_failure(exc: BaseException) -> str:
+    """The traceback of the exception that ended a cell, followed by any exception it hid.
+
+    ``raise ... from None`` keeps the exception it replaces as ``__context__`` but leaves it out of
+    the printed traceback. Pickle does this in ``save_global``: "Can't pickle X: it's not found as
+    M.X" hides the error the import raised. On PyPy 3.9 that hidden error is the real cause, a
+    ``KeyError`` from importlib (see tools/pypy_pickle_race.py), so the record keeps it.
+    """
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    hidden = exc.__context__ if exc.__suppress_context__ else None
+    if hidden is not None:
+        text += "\nIt was raised from None, hiding:\n\n" + "".join(
+            traceback.format_exception(type(hidden), hidden, hidden.__traceback__)
+        )
+    return text
+
+
 def main(argv: List[str]) -> int:
     if len(argv) >= 2 and argv[0] == "environment":
         from lab.environment import collect
@@ -66,9 +83,8 @@ def main(argv: List[str]) -> int:
         try:
             record = run_cell(experiment, method, quick="--quick" in argv[4:])
         except BaseException as exc:  # the runner records the failure; the cell must say why
-            lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
             record = CellRecord.failed(
-                experiment, method, ERROR, f"{type(exc).__name__}: {exc}", "".join(lines)[-4000:]
+                experiment, method, ERROR, f"{type(exc).__name__}: {exc}", describe_failure(exc)[-4000:]
             )
         _write_json(out, record.to_json())
         return 0 if record.status != ERROR else 1

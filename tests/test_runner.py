@@ -80,6 +80,17 @@ def test_exception_is_an_error_with_its_message(tmp_path: Path) -> None:
     assert str(FAILING) not in cells["fail_raise"]["stderr_tail"]
 
 
+def test_error_raised_from_none_keeps_the_error_it_hid(tmp_path: Path) -> None:
+    # `raise ... from None` leaves __context__ set and only stops it being printed
+    # (https://docs.python.org/3/library/exceptions.html#exception-context): the record keeps it.
+    _, cells, _, _ = run_failing(tmp_path, "fail_hidden", "fail_raise")
+    hidden = cells["fail_hidden"]
+    assert hidden["error"] == "LookupError: raised from None by a forklab test"
+    assert "It was raised from None, hiding:" in hidden["stderr_tail"]
+    assert hidden["stderr_tail"].rstrip().endswith("KeyError: 'the hidden cause'")
+    assert "hiding" not in cells["fail_raise"]["stderr_tail"]  # nothing hidden, nothing added
+
+
 def test_flood_of_output_is_captured_with_a_bounded_tail(tmp_path: Path) -> None:
     _, cells, _, _ = run_failing(tmp_path, "fail_noisy")
     cell = cells["fail_noisy"]

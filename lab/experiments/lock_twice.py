@@ -74,8 +74,11 @@ def release_error(lock) -> Any:
 
 def run(cell: Cell) -> None:
     ctx = cell.context
+    # Kept to the end of the lesson: a lock dropped while a process starts runs its clean-up
+    # inside an import, which PyPy 3.9 gets wrong (tools/pypy_pickle_race.py).
+    locks = {"Lock": ctx.Lock(), "RLock": ctx.RLock()}
     second, unheld = {}, {}
-    for name, lock in (("Lock", ctx.Lock()), ("RLock", ctx.RLock())):
+    for name, lock in locks.items():
         lock.acquire()
         started = now_ms()
         second[name] = lock.acquire(timeout=0.1)  # 注意1: without the timeout a Lock would wait for ever
@@ -87,11 +90,11 @@ def run(cell: Cell) -> None:
     cell.observe("second_acquire", second)
     cell.observe("release_unheld", unheld)
 
-    lock = ctx.Lock()
+    shared = ctx.Lock()
     mine, theirs = ctx.Pipe()
-    p = ctx.Process(target=try_to_acquire, args=(lock, theirs))
+    p = ctx.Process(target=try_to_acquire, args=(shared, theirs))
     other: Dict[str, Any] = {}
-    with lock:
+    with shared:
         p.start()
         other["while_held"] = mine.recv() if mine.poll(30) else "no answer"
     mine.send("released")

@@ -67,9 +67,8 @@ def task(number: int, lock, log, start_line) -> None:
     start_line.wait(30)  # done: the parent's clock stops here, before the process's exit
 
 
-def run_tasks(cell: Cell, numbers: Sequence[int], lock, log) -> float:
+def run_tasks(cell: Cell, numbers: Sequence[int], lock, log, start_line) -> float:
     """Start one task per number, time them from the start line to the finish line, then join them."""
-    start_line = cell.context.Barrier(len(numbers) + 1)
     processes = [cell.context.Process(target=task, args=(n, lock, log, start_line)) for n in numbers]
     for p in processes:
         p.start()
@@ -82,13 +81,17 @@ def run_tasks(cell: Cell, numbers: Sequence[int], lock, log) -> float:
         finish(*processes)
 
 
-def one_way(cell: Cell, way: str) -> Tuple[float, List[int]]:
-    """Run the three tasks one way; return the time taken and the lines in the order they were written."""
+def one_way(cell: Cell, way: str, lock, lines) -> Tuple[float, List[int]]:
+    """Run the three tasks one way; return the time taken and the lines in the order they were written.
+
+    ``lines`` holds a start line for one task and one for all three (a Barrier resets after each
+    round): made once, like the lock, so none is dropped while processes start (see ``run``).
+    """
     log = cell.context.Array("i", 1 + 3 * len(TASKS))  # log[0] counts the lines
     if way == "join":  # 解决方案1: p1.start(); p1.join(); p2.start(); p2.join(); ...
-        took = sum(run_tasks(cell, (n,), None, log) for n in TASKS)
+        took = sum(run_tasks(cell, (n,), None, log, lines[1]) for n in TASKS)
     else:  # all three started at once, with (解决方案2) or without one lock around the lines
-        took = run_tasks(cell, TASKS, cell.context.Lock() if way == "lock" else None, log)
+        took = run_tasks(cell, TASKS, lock if way == "lock" else None, log, lines[len(TASKS)])
     return took, list(log[1 : 1 + log[0]])
 
 
@@ -99,17 +102,21 @@ def interleaved(lines: List[int]) -> bool:
 
 
 def run(cell: Cell) -> None:
+    # Made once and kept to the end: a lock dropped while processes start runs its clean-up inside
+    # an import, which PyPy 3.9 gets wrong (tools/pypy_pickle_race.py).
+    lock = cell.context.Lock()
+    lines = {n: cell.context.Barrier(n + 1) for n in (1, len(TASKS))}
     trials = cell.trials(full=3, quick=1)
     seen: Dict[str, List[List[int]]] = {"no_lock": [], "join": [], "lock": []}
     lock_faster = 0
     for _ in range(trials):
         times = {}
         for way, runs in seen.items():
-            times[way], lines = one_way(cell, way)
-            if len(lines) != 3 * len(TASKS):
-                raise RuntimeError(f"{way}: expected {3 * len(TASKS)} lines in the log, found {lines}")
+            times[way], written = one_way(cell, way, lock, lines)
+            if len(written) != 3 * len(TASKS):
+                raise RuntimeError(f"{way}: expected {3 * len(TASKS)} lines in the log, found {written}")
             cell.sample(way, times[way])
-            runs.append(lines)
+            runs.append(written)
         lock_faster += times["lock"] < times["join"]
     for way, runs in seen.items():
         count = sum(1 for lines in runs if interleaved(lines))

@@ -78,12 +78,11 @@ def add_one(counter, lock, start_line, added, index: int, seconds: float) -> Non
     added[index] = count  # this process's own tally: one slot each, nothing to lose
 
 
-def one_round(cell: Cell, case: str) -> Tuple[int, int]:
-    """Let the processes add to one fresh counter; return (additions made, additions lost)."""
+def one_round(cell: Cell, counter, lock, start_line) -> Tuple[int, int]:
+    """Let the processes add to the counter, from 0; return (additions made, additions lost)."""
     ctx = cell.context
-    counter = ctx.Value("i", 0) if case == "own_lock" else ctx.Value("i", 0, lock=False)
-    lock = ctx.Lock() if case == "with_lock" else None
-    start_line, added = ctx.Barrier(PROCESSES), ctx.Array("q", PROCESSES, lock=False)
+    counter.value = 0
+    added = ctx.Array("q", PROCESSES, lock=False)
     seconds = SECONDS["quick" if cell.quick else "full"]
     processes = [
         ctx.Process(target=add_one, args=(counter, lock, start_line, added, i, seconds)) for i in range(PROCESSES)
@@ -97,11 +96,19 @@ def one_round(cell: Cell, case: str) -> Tuple[int, int]:
 
 
 def run(cell: Cell) -> None:
+    ctx = cell.context
+    # Made once and kept to the end, as the tutorial's `lock = Lock()` under the main guard: a lock
+    # dropped while processes start runs its clean-up inside an import, which PyPy 3.9 gets wrong
+    # (tools/pypy_pickle_race.py).
+    counters = {"no_lock": ctx.Value("i", 0, lock=False), "own_lock": ctx.Value("i", 0)}
+    counters["with_lock"] = ctx.Value("i", 0, lock=False)
+    lock, start_line = ctx.Lock(), ctx.Barrier(PROCESSES)
     trials = cell.trials(full=4, quick=1)
     rounds: Dict[str, List[Tuple[int, int]]] = {case: [] for case in CASES}
     for _ in range(trials):
         for case in CASES:
-            rounds[case].append(one_round(cell, case))
+            guard = lock if case == "with_lock" else None
+            rounds[case].append(one_round(cell, counters[case], guard, start_line))
     for case, per_round in rounds.items():
         made, lost = sum(m for m, _ in per_round), sum(n for _, n in per_round)
         # A race is a matter of chance: whether it happens is stable (none/seen), how often is not.
