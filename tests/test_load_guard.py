@@ -1,0 +1,271 @@
+"""The load guard with simulated load (never real load), and timing rounds through the real runner.
+
+lab/run/load.py promises: before a round the guard reads others' CPU share and waits while it is
+above the threshold, for at most max_wait seconds per timing experiment, then runs anyway; it
+records what it saw in each cell's provenance.load, with "measured_under_load": true when it gave
+up or a round ran busy. lab/run/runner.py promises: a timing experiment's cells run interleaved in
+rounds (one fresh driver each, its own temporary directory, a directory shared by the rounds), and
+are saved as one cell per method with the union of the rounds and the declared ratios.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import lab.experiments
+from lab.cli import _load_advice
+from lab.results.files import load, result_paths
+from lab.run import load as load_module
+from lab.run.discovery import identify
+from lab.run.load import THRESHOLD, LoadGuard, Mark, Meter, Reading
+from lab.run.plan import plan
+from lab.run.runner import RunConfig, Runner
+
+ROUNDS = Path(__file__).parent / "timing_rounds"
+
+
+class SimulatedMeter:
+    """Others' share before rounds from a script (the last value repeats), a fixed share during them."""
+
+    cpus, source = 2, "simulated"
+
+    def __init__(self, before: list[float], during: float | None = 0.0) -> None:
+        self.before, self.during_share, self.samples = list(before), during, 0
+
+    def sample(self) -> Reading:
+        self.samples += 1
+        share = self.before.pop(0) if len(self.before) > 1 else self.before[0]
+        return Reading(share, 0.0, 3.5)
+
+    def mark(self) -> None:
+        return None
+
+    def since(self, mark, ours_ran: bool = False) -> Reading:
+        return Reading(self.during_share, 0.0, 3.5)
+
+
+class Clock:
+    """A clock that only moves when the guard sleeps."""
+
+    def __init__(self) -> None:
+        self.now, self.slept = 0.0, []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def guard(meter: SimulatedMeter, max_wait: float = 60.0) -> tuple[LoadGuard, Clock]:
+    clock = Clock()
+    return LoadGuard(max_wait, meter=meter, sleep=clock.sleep, clock=clock, poll=2.0), clock
+
+
+def test_a_quiet_machine_is_not_waited_for():
+    g, clock = guard(SimulatedMeter([0.05]))
+    g.before_round()
+    g.end("fork", g.begin())
+    seen = g.record.for_method("fork")
+    assert clock.slept == []
+    assert seen["waited_s"] == 0
+    assert seen["gave_up"] is False
+    assert seen["measured_under_load"] is False
+    assert seen["before"] == {"others": 0.05, "steal": 0.0, "load_1min": 3.5}
+    assert seen["during"] == [0.0]
+    assert seen["threshold"] == THRESHOLD == 0.25
+
+
+def test_the_guard_waits_while_busy_and_goes_on_when_quiet():
+    meter = SimulatedMeter([0.9, 0.6, 0.1])
+    g, clock = guard(meter)
+    g.before_round()
+    assert clock.slept == [2.0, 2.0]
+    seen = g.record.for_method("spawn")
+    assert seen["waited_s"] == 4.0
+    assert seen["gave_up"] is False
+    assert seen["before"]["others"] == 0.9  # the first reading is what it saw
+    g.before_round()  # the machine was quiet at the last reading and no round ran busy: no new reading
+    assert meter.samples == 3
+
+
+def test_the_guard_gives_up_after_max_wait_and_records_it():
+    g, clock = guard(SimulatedMeter([0.8]), max_wait=5.0)
+    g.before_round()
+    assert sum(clock.slept) == 5.0
+    assert clock.slept == [2.0, 2.0, 1.0]
+    g.end("fork", g.begin())
+    seen = g.record.for_method("fork")
+    assert seen["gave_up"] is True
+    assert seen["measured_under_load"] is True
+    assert seen["waited_s"] == 5.0
+    samples = g.meter.samples
+    g.before_round()  # once given up, the guard waits no more and reads no more before rounds
+    assert g.meter.samples == samples
+    assert sum(clock.slept) == 5.0
+
+
+def test_the_budget_is_for_the_whole_experiment_not_per_round():
+    meter = SimulatedMeter([0.9, 0.1, 0.9])
+    g, clock = guard(meter, max_wait=3.0)
+    g.before_round()  # waits 2 s
+    g.end("fork", g.begin())  # during: 0.0, quiet
+    g._check = True  # as after a busy round
+    g.before_round()  # 1 s left, then gives up
+    assert clock.slept == [2.0, 1.0]
+    assert g.record.gave_up
+
+
+def test_a_busy_round_is_counted_and_makes_the_guard_read_again_before_the_next():
+    meter = SimulatedMeter([0.1], during=0.6)
+    g, _ = guard(meter)
+    g.before_round()
+    g.end("spawn", g.begin())
+    g.before_round()
+    assert meter.samples == 2
+    seen = g.record.for_method("spawn")
+    assert seen["busy_rounds"] == 1
+    assert seen["measured_under_load"] is True
+    assert seen["gave_up"] is False
+
+
+def test_max_wait_zero_never_waits():
+    g, clock = guard(SimulatedMeter([0.99]), max_wait=0)
+    g.before_round()
+    assert clock.slept == []
+    assert g.record.gave_up
+
+
+def test_busy_counts_steal_and_nothing_known_is_not_busy():
+    assert Reading(0.2, 0.1).busy()
+    assert not Reading(0.2, 0.0).busy()
+    assert not Reading(None, None, 40.0).busy()  # the load average alone does not decide
+
+
+def test_the_meter_subtracts_our_own_cpu_time(monkeypatch):
+    meter = Meter()
+    counters = iter([(10.0, 0.0, 100.0), (11.0, 0.2, 102.0)])  # 1 s busy, 0.2 s stolen of 2 CPU-seconds
+    own = iter([5.0, 5.5])
+    monkeypatch.setattr(meter, "_read", lambda: next(counters))
+    monkeypatch.setattr(load_module, "_own_cpu_seconds", lambda: next(own))
+    reading = meter.since(meter.mark(), ours_ran=True)
+    assert reading.others == pytest.approx(0.25)
+    assert reading.steal == pytest.approx(0.1)
+
+
+def test_without_our_own_cpu_time_a_round_is_not_measured(monkeypatch):
+    meter = Meter()
+    counters = iter([(10.0, 0.0, 100.0), (11.0, 0.0, 102.0)])
+    monkeypatch.setattr(meter, "_read", lambda: next(counters))
+    monkeypatch.setattr(load_module, "_own_cpu_seconds", lambda: None)  # Windows: no getrusage
+    assert meter.since(meter.mark(), ours_ran=True).others is None
+    assert Mark(1.0, 0.0, 2.0, None).own is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/stat is Linux")
+def test_proc_stat_is_read_on_linux():
+    busy, steal, total = load_module._proc_stat()
+    assert 0 <= busy <= total
+    assert 0 <= steal <= total
+    assert Meter().source == "/proc/stat"
+
+
+def test_the_cli_says_when_cells_ran_under_load_and_what_to_do():
+    class Out:
+        def __init__(self, busy: bool):
+            self.task = type("T", (), {"experiment": "start_latency"})()
+            extra = {"load": {"measured_under_load": busy, "rule": "others use more than 25% of the CPUs"}}
+            self.record = type("R", (), {"provenance": type("P", (), {"extra": extra})()})()
+
+    assert _load_advice([Out(False)]) == ""
+    advice = _load_advice([Out(True), Out(False)])
+    assert advice.startswith("warning: 1 timing cell(s) ran while others use more than 25% of the CPUs")
+    for words in ("pyperf system tune", "isolcpus", "frequency", "--max-wait"):
+        assert words in advice
+
+
+# -- through the runner -------------------------------------------------------------------------
+@pytest.fixture
+def timing_pairs(monkeypatch, tmp_path):
+    """The runner with tests/timing_rounds on the experiment path (host and driver) and a round log."""
+    monkeypatch.setattr(lab.experiments, "__path__", [*lab.experiments.__path__, str(ROUNDS)])
+    monkeypatch.setenv("FORKLAB_EXTRA_EXPERIMENTS", str(ROUNDS))
+    log = tmp_path / "rounds.log"
+    monkeypatch.setenv("FORKLAB_TEST_ROUNDS_LOG", str(log))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    interpreter = identify(sys.executable)
+    assert interpreter is not None
+
+    def run(meter: SimulatedMeter, max_wait: float = 0.0):
+        (tmp_path / "out").mkdir(exist_ok=True)
+        config = RunConfig(out_dir=tmp_path / "out", quick=True, max_wait=max_wait, timeout=60)
+        runner = Runner(config, meter=lambda: meter)
+        outcomes = runner.run(plan([interpreter], ["fork", "spawn", "forkserver"], ["timing_pairs"]))
+        (path,) = result_paths(tmp_path / "out")
+        rounds = [line.split() for line in log.read_text().splitlines()]
+        return outcomes, {c.method: c for c in load(path).cells}, rounds, scratch
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="fork and forkserver are POSIX")
+def test_rounds_run_interleaved_and_merge_into_one_cell_per_method(timing_pairs):
+    outcomes, cells, rounds, scratch = timing_pairs(SimulatedMeter([0.05]))
+    available = [m for m in ("fork", "spawn", "forkserver") if m in cells and cells[m].ok]
+    expected = [(str(r), m) for r in range(3) for m in (available if r % 2 == 0 else available[::-1])]
+    assert [(r[0], r[2]) for r in rounds] == expected
+    assert {r[1] for r in rounds} == {"3"}
+    assert len({r[3] for r in rounds}) == 1  # one shared directory for the experiment's rounds
+    assert list(scratch.iterdir()) == []  # every round's directory and the shared one removed
+    fork = cells["fork"]
+    assert fork.timings["t"]["samples"] == [1.0, 1.0, 2.0, 2.0, 3.0, 3.0]  # the union of three rounds
+    assert fork.timings["t"]["round_medians"] == [1.0, 2.0, 3.0]
+    assert fork.observations == {"round_seen": {"varies": [0, 1, 2]}, "shared_is_a_directory": True}
+    assert fork.provenance.extra["rounds"] == 3
+    assert fork.ratios == {}
+    spawn = cells["spawn"].ratios["t"]
+    assert (spawn["ratio"], spawn["low"], spawn["high"], spawn["unstable"]) == (10.0, 10.0, 10.0, False)
+    assert spawn["per_round"] == [10.0, 10.0, 10.0]
+    assert spawn["baseline"] == "fork"
+    if "forkserver" in available:
+        assert cells["forkserver"].ratios["t"]["ratio"] == 2.0
+    load_seen = fork.provenance.extra["load"]
+    assert load_seen["measured_under_load"] is False
+    assert load_seen["during"] == [0.0, 0.0, 0.0]
+    assert len(outcomes) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="fork and forkserver are POSIX")
+def test_a_busy_machine_is_waited_for_then_recorded(timing_pairs):
+    _, cells, _, _ = timing_pairs(SimulatedMeter([0.9], during=0.7), max_wait=0.2)
+    for cell in cells.values():
+        seen = cell.provenance.extra["load"]
+        assert seen["gave_up"] is True
+        assert seen["measured_under_load"] is True
+        assert 0.2 <= seen["waited_s"] <= 5
+        assert seen["busy_rounds"] == 3
+        assert seen["source"] == "simulated"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="fork and forkserver are POSIX")
+def test_a_failed_round_ends_its_cell_and_the_others_go_on(timing_pairs, monkeypatch):
+    monkeypatch.setenv("FORKLAB_TEST_FAIL", "spawn 1")
+    _, cells, rounds, _ = timing_pairs(SimulatedMeter([0.0]))
+    assert cells["spawn"].status == "error"
+    assert cells["spawn"].error == "round 2 of 3: RuntimeError: failed on purpose in round 1"
+    assert [r[0] for r in rounds if r[2] == "spawn"] == ["0", "1"]  # no third spawn round
+    assert cells["fork"].ok
+    assert cells["fork"].timings["t"]["n"] == 6
+    assert cells["spawn"].ratios == {}
