@@ -134,3 +134,19 @@ def test_the_command_line(runs, tmp_path):
     missing = run_lab("stability", str(tmp_path / "nowhere"), str(new))
     assert missing.returncode == 2
     assert missing.stderr.count("error:") == 1
+
+
+def test_a_ratio_record_round_trips_through_a_result_file_and_a_malformed_one_is_named(tmp_path):
+    from lab.results.files import ResultFileError, dump, load, validate
+
+    spawn = cell("spawn", {"steady": 20.0}, {"steady": spread(20.0, 0.04)})
+    path = tmp_path / "r.json"
+    path.write_text(dump(ResultFile(ENV, {"toy": TOY}, [cell("fork", {"steady": 1.0}), spawn])))
+    assert load(path).cell("toy", "spawn").ratios == spawn.ratios
+    data = ResultFile(ENV, {"toy": TOY}, [spawn]).to_json()
+    data["cells"][0]["ratios"]["steady"]["low"] = "21.8"
+    with pytest.raises(ResultFileError, match=r"ratios\.steady\.low: expected a number or null"):
+        validate(data)
+    del data["cells"][0]["ratios"]["steady"]["baseline"]
+    with pytest.raises(ResultFileError, match=r"ratios\.steady\.baseline"):
+        validate(data)
