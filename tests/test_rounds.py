@@ -209,3 +209,61 @@ def test_a_failed_cell_gets_no_ratio():
     cells["spawn"] = CellRecord.failed("exp", "spawn", ERROR, "boom")
     add_ratios(cells, per_method, SUMMARIES)
     assert cells["spawn"].ratios == {}
+
+
+# -- running a schedule -------------------------------------------------------------------------
+class CountingGuard:
+    """Counts the guard's calls; the real one is tested in test_load_guard.py."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def before_round(self) -> None:
+        self.calls.append("before")
+
+    def begin(self) -> None:
+        return None
+
+    def end(self, method: str, mark) -> None:
+        self.calls.append(method)
+
+
+def test_run_rounds_follows_the_schedule_reads_before_each_round_and_stops_a_failed_method(tmp_path):
+    from lab.run.rounds import run_rounds
+
+    ran: list[tuple[str, list[str]]] = []
+
+    def execute(task: Task, options: list[str]) -> CellRecord:
+        ran.append((task.method, options))
+        if task.method == "spawn" and options[1] == "1":
+            return CellRecord.failed("exp", "spawn", ERROR, "boom")
+        return record(task.method, {"t": [1.0]})
+
+    guard = CountingGuard()
+    rounds, seconds = run_rounds(interleave(group(), ALL, 3), execute, guard, lambda: False, tmp_path)
+    assert [(m, o[1]) for m, o in ran] == [
+        ("fork", "0"), ("spawn", "0"), ("forkserver", "0"),
+        ("forkserver", "1"), ("spawn", "1"), ("fork", "1"),
+        ("fork", "2"), ("forkserver", "2"),  # no third spawn round after its failure
+    ]  # fmt: skip
+    assert ran[0][1] == ["--round", "0", "--rounds", "3", "--shared", str(tmp_path)]
+    assert guard.calls.count("before") == 3
+    assert rounds["spawn"][2] is None
+    assert rounds["spawn"][1].status == ERROR
+    assert set(seconds) == set(ALL)
+
+
+def test_run_rounds_returns_nothing_once_stopped(tmp_path):
+    from lab.run.rounds import run_rounds
+
+    calls = []
+    stop_after = 2
+    result = run_rounds(
+        interleave(group(), ALL, 2),
+        lambda task, options: calls.append(task.method) or record(task.method, {}),
+        CountingGuard(),
+        lambda: len(calls) >= stop_after,
+        tmp_path,
+    )
+    assert result is None
+    assert calls == ["fork", "spawn"]

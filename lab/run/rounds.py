@@ -16,23 +16,60 @@ A timing cell runs in rounds (``lab.run.plan``); a result file still holds one c
   ``{"varies": [...]}``, the lab's word for parents that disagreed (``_parents.agreed``);
 * ``wall_s``: the rounds' wall times added up.
 
+``run_rounds`` runs a schedule of rounds (``lab.run.plan.interleave``) with the load guard;
 ``add_ratios`` then stores every declared ratio in the non-baseline cell's ``ratios`` (the
 record is described in ``lab.ratios``), from the round medians paired round by round.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from lab import METHODS
 from lab.ratios import declared_ratios, paired_ratios, ratio_record
 from lab.results.record import OK, CellRecord
+from lab.run.load import LoadGuard
+from lab.run.plan import Round, Task
 from lab.stats import summarise
+
+RoundRecords = dict[str, list[CellRecord | None]]  # per method, one record per round (None: not run)
 
 COUNT_KEYS = {"count", "trials", "class"}
 SUM_CLASSES = {"none", "some", "all"}
 PRESENCE_CLASSES = {"none", "seen"}
+
+
+def run_rounds(
+    schedule: Sequence[Round],
+    execute: Callable[[Task, list[str]], CellRecord],
+    guard: LoadGuard,
+    stopped: Callable[[], bool],
+    shared: Path,
+) -> tuple[RoundRecords, dict[str, float]] | None:
+    """Run each round's cells in order: the guard reads the machine before each round and during
+    each cell; a method whose round failed runs no further round (it would fail or hang alike).
+    Returns the records per method and round, and each method's seconds; None once ``stopped()``."""
+    count = max((r.count for r in schedule), default=0)
+    rounds: RoundRecords = {r.task.method: [None] * count for r in schedule}
+    seconds = dict.fromkeys(rounds, 0.0)
+    current = -1
+    for planned in schedule:
+        method = planned.task.method
+        if any(r is not None and not r.ok for r in rounds[method]):
+            continue
+        if stopped():
+            return None
+        if planned.index != current:
+            current = planned.index
+            guard.before_round()
+        started, mark = time.monotonic(), guard.begin()
+        rounds[method][planned.index] = execute(planned.task, [*planned.driver_options(), "--shared", str(shared)])
+        guard.end(method, mark)
+        seconds[method] += time.monotonic() - started
+    return rounds, seconds
 
 
 def _is_count(value: Any) -> bool:
@@ -127,9 +164,7 @@ def _baseline(declared: str | None, cells: dict[str, CellRecord], timing: str) -
     return None
 
 
-def add_ratios(
-    cells: dict[str, CellRecord], rounds: dict[str, list[CellRecord | None]], summaries: Sequence[dict[str, Any]]
-) -> None:
+def add_ratios(cells: dict[str, CellRecord], rounds: RoundRecords, summaries: Sequence[dict[str, Any]]) -> None:
     """Store each declared ratio, paired round by round, in the non-baseline cells' ``ratios``."""
     for declared in declared_ratios(summaries):
         timing = declared.timing

@@ -41,7 +41,7 @@ from lab.run.discovery import Interpreter
 from lab.run.load import DEFAULT_MAX_WAIT_S, LoadGuard, Meter
 from lab.run.plan import Task, interleave, round_count, timing_groups
 from lab.run.processes import new_group_options, run_group, stop_group, tail
-from lab.run.rounds import add_ratios, merge_rounds
+from lab.run.rounds import add_ratios, merge_rounds, run_rounds
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -247,41 +247,24 @@ class Runner:
         outcomes = [Outcome(t, self._provenance(t, r), 0.0) for t in group if (r := self._unavailable(t))]
         offered = [t for t in group if not any(o.task == t for o in outcomes)]
         count = round_count(group[0].experiment, self.config.quick)
-        rounds: dict[str, list[CellRecord | None]] = {t.method: [None] * count for t in offered}
-        seconds = {t.method: 0.0 for t in offered}
         guard = LoadGuard(self.config.max_wait, meter=self.meter())
         shared = Path(tempfile.mkdtemp(prefix="forklab-shared-"))
-        current = -1
         try:
-            for planned in interleave(offered, set(rounds), count):
-                method = planned.task.method
-                if any(r is not None and not r.ok for r in rounds[method]):
-                    continue  # a failed round ends the cell: the rest would fail alike, or hang alike
-                if self.stopping.is_set():
-                    return None
-                if planned.index != current:
-                    current = planned.index
-                    guard.before_round()
-                started, mark = time.monotonic(), guard.begin()
-                options = [*planned.driver_options(), "--shared", str(shared)]
-                rounds[method][planned.index] = self._execute(planned.task, options)
-                guard.end(method, mark)
-                seconds[method] += time.monotonic() - started
+            schedule = interleave(offered, [t.method for t in offered], count)
+            ran = run_rounds(schedule, self._execute, guard, self.stopping.is_set, shared)
         finally:
             shutil.rmtree(shared, ignore_errors=True)
-        if self.stopping.is_set():
+        if ran is None or self.stopping.is_set():
             return None
+        rounds, seconds = ran
         cells = {t.method: merge_rounds([r for r in rounds[t.method] if r is not None], count) for t in offered}
         add_ratios(cells, rounds, experiments.load(group[0].experiment).EXPERIMENT.summaries)
         for task in offered:
-            record = cells[task.method]
+            record = self._provenance(task, cells[task.method])
             record.wall_s = round(seconds[task.method], 3)
-            self._provenance(task, record)
-            assert record.provenance is not None
-            record.provenance.extra.update(rounds=count, load=guard.record.for_method(task.method))
+            record.provenance.extra.update(rounds=count, load=guard.record.for_method(task.method))  # type: ignore[union-attr]
             outcomes.append(Outcome(task, record, record.wall_s))
-        order = {t: i for i, t in enumerate(group)}
-        return sorted(outcomes, key=lambda o: order[o.task])
+        return sorted(outcomes, key=lambda o: group.index(o.task))
 
     def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> CellRecord:
         """The driver's record, or why there is none (timeout, a signal, no answer)."""
