@@ -1,9 +1,9 @@
 """The load guard with simulated load (never real load), and timing rounds through the real runner.
 
-lab/run/load.py promises: before a round the guard reads others' CPU share and waits while it is
-above the threshold, for at most max_wait seconds per timing experiment, then runs anyway; it
-records what it saw in each cell's provenance.load, with "measured_under_load": true when it gave
-up or a round ran busy. lab/run/runner.py promises: a timing experiment's cells run interleaved in
+lab/run/load.py promises: before each round the guard reads others' CPU share and waits while it
+is above the threshold, for at most max_wait seconds per timing experiment, then runs anyway; it
+records what it saw in each cell's provenance.load, with "measured_under_load": true when a round
+started while the machine was busy. lab/run/runner.py promises: a timing experiment's cells run interleaved in
 rounds (one fresh driver each, its own temporary directory, a directory shared by the rounds), and
 are saved as one cell per method with the union of the rounds and the declared ratios.
 """
@@ -28,23 +28,17 @@ ROUNDS = Path(__file__).parent / "timing_rounds"
 
 
 class SimulatedMeter:
-    """Others' share before rounds from a script (the last value repeats), a fixed share during them."""
+    """Others' share before rounds from a script (the last value repeats)."""
 
     cpus, source = 2, "simulated"
 
-    def __init__(self, before: list[float], during: float | None = 0.0) -> None:
-        self.before, self.during_share, self.samples = list(before), during, 0
+    def __init__(self, shares: list[float]) -> None:
+        self.shares, self.samples = list(shares), 0
 
     def sample(self) -> Reading:
         self.samples += 1
-        share = self.before.pop(0) if len(self.before) > 1 else self.before[0]
+        share = self.shares.pop(0) if len(self.shares) > 1 else self.shares[0]
         return Reading(share, 0.0, 3.5)
-
-    def mark(self) -> None:
-        return None
-
-    def since(self, mark, ours_ran: bool = False) -> Reading:
-        return Reading(self.during_share, 0.0, 3.5)
 
 
 class Clock:
@@ -69,68 +63,62 @@ def guard(meter: SimulatedMeter, max_wait: float = 60.0) -> tuple[LoadGuard, Clo
 def test_a_quiet_machine_is_not_waited_for():
     g, clock = guard(SimulatedMeter([0.05]))
     g.before_round()
-    g.end("fork", g.begin())
-    seen = g.record.for_method("fork")
+    seen = g.record.to_json()
     assert clock.slept == []
     assert seen["waited_s"] == 0
     assert seen["gave_up"] is False
     assert seen["measured_under_load"] is False
     assert seen["before"] == {"others": 0.05, "steal": 0.0, "load_1min": 3.5}
-    assert seen["during"] == [0.0]
+    assert seen["rounds"] == [0.05]
     assert seen["threshold"] == THRESHOLD == 0.25
+    assert seen["rule"] == "others use more than 25% of the CPUs"
 
 
 def test_the_guard_waits_while_busy_and_goes_on_when_quiet():
-    meter = SimulatedMeter([0.9, 0.6, 0.1])
-    g, clock = guard(meter)
+    g, clock = guard(SimulatedMeter([0.9, 0.6, 0.1]))
     g.before_round()
     assert clock.slept == [2.0, 2.0]
-    seen = g.record.for_method("spawn")
+    seen = g.record.to_json()
     assert seen["waited_s"] == 4.0
     assert seen["gave_up"] is False
     assert seen["before"]["others"] == 0.9  # the first reading is what it saw
-    g.before_round()  # the machine was quiet at the last reading and no round ran busy: no new reading
-    assert meter.samples == 3
+    assert seen["rounds"] == [0.1]  # the round ran after the machine had become quiet
+    assert seen["measured_under_load"] is False
 
 
 def test_the_guard_gives_up_after_max_wait_and_records_it():
-    g, clock = guard(SimulatedMeter([0.8]), max_wait=5.0)
+    meter = SimulatedMeter([0.8])
+    g, clock = guard(meter, max_wait=5.0)
     g.before_round()
-    assert sum(clock.slept) == 5.0
     assert clock.slept == [2.0, 2.0, 1.0]
-    g.end("fork", g.begin())
-    seen = g.record.for_method("fork")
+    seen = g.record.to_json()
     assert seen["gave_up"] is True
     assert seen["measured_under_load"] is True
     assert seen["waited_s"] == 5.0
-    samples = g.meter.samples
-    g.before_round()  # once given up, the guard waits no more and reads no more before rounds
-    assert g.meter.samples == samples
+    g.before_round()  # once given up it still reads, for the record, but waits no more
     assert sum(clock.slept) == 5.0
+    assert g.record.to_json()["busy_rounds"] == 2
 
 
 def test_the_budget_is_for_the_whole_experiment_not_per_round():
-    meter = SimulatedMeter([0.9, 0.1, 0.9])
-    g, clock = guard(meter, max_wait=3.0)
-    g.before_round()  # waits 2 s
-    g.end("fork", g.begin())  # during: 0.0, quiet
-    g._check = True  # as after a busy round
-    g.before_round()  # 1 s left, then gives up
+    g, clock = guard(SimulatedMeter([0.9, 0.1, 0.9]), max_wait=3.0)
+    g.before_round()  # waits 2 s, then quiet
+    g.before_round()  # busy again: 1 s left, then gives up
     assert clock.slept == [2.0, 1.0]
     assert g.record.gave_up
+    assert g.record.to_json()["rounds"] == [0.1, 0.9]
 
 
-def test_a_busy_round_is_counted_and_makes_the_guard_read_again_before_the_next():
-    meter = SimulatedMeter([0.1], during=0.6)
-    g, _ = guard(meter)
-    g.before_round()
-    g.end("spawn", g.begin())
-    g.before_round()
-    assert meter.samples == 2
-    seen = g.record.for_method("spawn")
+def test_every_round_is_read_and_a_busy_one_is_counted():
+    meter = SimulatedMeter([0.1, 0.6, 0.1, 0.0])
+    g, _ = guard(meter, max_wait=0)
+    for _ in range(4):
+        g.before_round()
+    seen = g.record.to_json()
+    assert meter.samples == 4
+    assert seen["rounds"] == [0.1, 0.6, 0.1, 0.0]
     assert seen["busy_rounds"] == 1
     assert seen["measured_under_load"] is True
-    assert seen["gave_up"] is False
 
 
 def test_max_wait_zero_never_waits():
@@ -152,18 +140,20 @@ def test_the_meter_subtracts_our_own_cpu_time(monkeypatch):
     own = iter([5.0, 5.5])
     monkeypatch.setattr(meter, "_read", lambda: next(counters))
     monkeypatch.setattr(load_module, "_own_cpu_seconds", lambda: next(own))
-    reading = meter.since(meter.mark(), ours_ran=True)
+    reading = meter.since(meter.mark())
     assert reading.others == pytest.approx(0.25)
     assert reading.steal == pytest.approx(0.1)
 
 
-def test_without_our_own_cpu_time_a_round_is_not_measured(monkeypatch):
+def test_without_getrusage_nothing_is_subtracted_and_without_counters_nothing_is_known(monkeypatch):
     meter = Meter()
     counters = iter([(10.0, 0.0, 100.0), (11.0, 0.0, 102.0)])
     monkeypatch.setattr(meter, "_read", lambda: next(counters))
-    monkeypatch.setattr(load_module, "_own_cpu_seconds", lambda: None)  # Windows: no getrusage
-    assert meter.since(meter.mark(), ours_ran=True).others is None
-    assert Mark(1.0, 0.0, 2.0, None).own is None
+    monkeypatch.setattr(load_module, "_own_cpu_seconds", lambda: None)  # Windows: no resource module
+    assert meter.since(meter.mark()).others == pytest.approx(0.5)
+    monkeypatch.setattr(meter, "_read", lambda: None)
+    assert meter.since(meter.mark()) == Reading(None, None, meter.since(None).load_1min)
+    assert not Mark(1.0, 0.0, 2.0, None).own
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/stat is Linux")
@@ -241,14 +231,15 @@ def test_rounds_run_interleaved_and_merge_into_one_cell_per_method(timing_pairs)
         assert cells["forkserver"].ratios["t"]["ratio"] == 2.0
     load_seen = fork.provenance.extra["load"]
     assert load_seen["measured_under_load"] is False
-    assert load_seen["during"] == [0.0, 0.0, 0.0]
+    assert load_seen["rounds"] == [0.05, 0.05, 0.05]
+    assert all(c.provenance.extra["load"] == load_seen for c in cells.values())
     assert len(outcomes) == 3
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="fork and forkserver are POSIX")
 def test_a_busy_machine_is_waited_for_then_recorded(timing_pairs):
-    _, cells, _, _ = timing_pairs(SimulatedMeter([0.9], during=0.7), max_wait=0.2)
+    _, cells, _, _ = timing_pairs(SimulatedMeter([0.9]), max_wait=0.2)
     for cell in cells.values():
         seen = cell.provenance.extra["load"]
         assert seen["gave_up"] is True

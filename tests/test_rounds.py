@@ -221,12 +221,6 @@ class CountingGuard:
     def before_round(self) -> None:
         self.calls.append("before")
 
-    def begin(self) -> None:
-        return None
-
-    def end(self, method: str, mark) -> None:
-        self.calls.append(method)
-
 
 def test_run_rounds_follows_the_schedule_reads_before_each_round_and_stops_a_failed_method(tmp_path):
     from lab.run.rounds import run_rounds

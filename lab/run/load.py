@@ -1,25 +1,25 @@
-"""The load guard: timing cells wait for a quiet machine, and say when they did not get one (host side).
+"""The load guard: timing rounds wait for a quiet machine, and say when they did not get one (host side).
 
 Other work on the machine (a build, a test suite, a browser) takes CPUs away from the children
 being timed, and it does so unevenly: a ratio whose numerator ran while a neighbour was busy
 and whose denominator ran after it stopped measures the neighbour. Before each round of a
-timing experiment the guard reads how busy the machine is; when it is busy the guard waits
-(re-reading every ``POLL_S``), for at most ``max_wait`` seconds per timing experiment on one
+timing experiment the guard reads how busy the machine is; while it is busy the guard waits
+(reading again every ``POLL_S``), for at most ``max_wait`` seconds per timing experiment on one
 interpreter (``lab run --max-wait``, default 60; 0 never waits), then runs anyway and records it.
 
-What is read
-    * **others' CPU share** -- the share of all CPUs' time, over a short window, spent busy by
-      other processes: on Linux from two ``/proc/stat`` readings (busy = every field but idle,
-      iowait and steal), elsewhere from ``psutil.cpu_times()``; our own processes' CPU time
-      (``resource.getrusage`` of the runner and its reaped children, POSIX) is subtracted, so the
-      same figure is also read *during* each round, over the round's own run time. On Windows
-      our own cell's CPU time cannot be told apart from others', so the share during a round is
-      recorded as not measured there;
+What is read, over a ``WINDOW_S`` window before each round
+    * **others' CPU share** -- the share of all CPUs' time spent busy: on Linux from two
+      ``/proc/stat`` readings (busy = every field but idle, iowait and steal), elsewhere from
+      ``psutil.cpu_times()``, less the runner's own CPU time (``resource.getrusage``, POSIX).
+      It is read *between* rounds, when none of the lab's processes runs (the previous round's
+      process group is gone), and not during them: a round's forkserver and resource tracker
+      are reparented away from the runner when their parent exits, so the runner never reaps
+      them and cannot subtract their CPU time -- or that of every forkserver child -- from the
+      machine's. A neighbour that starts in the middle of a round shows at the next reading;
     * **steal** -- CPU time the hypervisor gave to other virtual machines (Linux), added to the
       others' share: for the children being timed it is time lost just the same;
     * the **1-minute load average** (POSIX ``os.getloadavg``), recorded for readers but not used
-      to decide: it is an average over the last minute that still counts the lab's own
-      behaviour cells just finished.
+      to decide: it is an average over the last minute that still counts the lab's own cells.
 
 The rule
     The machine is busy when others use more than ``THRESHOLD`` = 25% of all CPUs (half a core
@@ -28,16 +28,17 @@ The rule
     A quarter lies well between the two, so ordinary idle background never makes a run wait,
     and one competing job on a small machine always does.
 
-What is recorded, in each timing cell's ``provenance.extra["load"]``::
+What is recorded, in each timing cell's ``provenance.extra["load"]`` (the same for every cell
+of one experiment on one interpreter: their rounds ran together)::
 
     {"rule": "others use more than 25% of the CPUs", "threshold": 0.25, "cpus": 2,
      "source": "/proc/stat", "before": {"others": 0.31, "steal": 0.0, "load_1min": 2.4},
-     "waited_s": 12.0, "gave_up": false, "during": [0.04, 0.02, ...], "busy_rounds": 0,
+     "waited_s": 12.0, "gave_up": false, "rounds": [0.04, 0.02, 0.0, ...], "busy_rounds": 0,
      "measured_under_load": false}
 
-``before`` is the first reading of the experiment, ``during`` others' share in each of this
-cell's rounds, ``measured_under_load`` is true when the guard gave up waiting or any of the
-cell's rounds ran while the machine was busy.
+``before`` is the first reading; ``rounds`` others' share (steal included) read just before each
+round, after any wait; ``busy_rounds`` how many of those were above the threshold, and
+``measured_under_load`` is true when any was (the guard gave up waiting, or had given up before).
 """
 
 from __future__ import annotations
@@ -50,10 +51,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 THRESHOLD = 0.25
-POLL_S = 2.0
-WINDOW_S = 0.25
+POLL_S = 1.0
+WINDOW_S = 0.1  # 20 clock ticks on 2 CPUs at 100 Hz: a share to within 5%
 DEFAULT_MAX_WAIT_S = 60.0
-RULE = f"others use more than {THRESHOLD:.0%} of the CPUs"
 
 
 @dataclass(frozen=True)
@@ -140,19 +140,14 @@ class Meter:
             return None
         return Mark(*counters, own=_own_cpu_seconds())
 
-    def since(self, mark: Mark | None, ours_ran: bool = False) -> Reading:
-        """Others' share since ``mark``; with ``ours_ran`` (a cell ran meanwhile) only where our
-        own CPU time can be subtracted."""
+    def since(self, mark: Mark | None) -> Reading:
+        """Others' share of the CPUs since ``mark`` (the runner's own CPU time subtracted)."""
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         now = self.mark()
         if mark is None or now is None or now.total <= mark.total:
             return Reading(None, None, load)
         elapsed = now.total - mark.total
-        ours = 0.0
-        if now.own is not None and mark.own is not None:
-            ours = now.own - mark.own
-        elif ours_ran:
-            return Reading(None, (now.steal - mark.steal) / elapsed, load)
+        ours = now.own - mark.own if now.own is not None and mark.own is not None else 0.0
         others = max(0.0, (now.busy - mark.busy - ours) / elapsed)
         return Reading(min(1.0, others), (now.steal - mark.steal) / elapsed, load)
 
@@ -164,7 +159,7 @@ class Meter:
 
 @dataclass
 class GuardRecord:
-    """What the guard saw for one timing experiment on one interpreter, and per method."""
+    """What the guard saw before the rounds of one timing experiment on one interpreter."""
 
     threshold: float
     cpus: int
@@ -172,31 +167,30 @@ class GuardRecord:
     before: Reading | None = None
     waited_s: float = 0.0
     gave_up: bool = False
-    during: dict[str, list[float | None]] = field(default_factory=dict)
+    rounds: list[float | None] = field(default_factory=list)
 
-    def for_method(self, method: str) -> dict[str, Any]:
-        during = self.during.get(method, [])
-        busy_rounds = sum(1 for share in during if share is not None and share > self.threshold)
+    def to_json(self) -> dict[str, Any]:
+        busy_rounds = sum(1 for share in self.rounds if share is not None and share > self.threshold)
         return {
-            "rule": RULE if self.threshold == THRESHOLD else f"others use more than {self.threshold:.0%} of the CPUs",
+            "rule": f"others use more than {self.threshold:.0%} of the CPUs",
             "threshold": self.threshold,
             "cpus": self.cpus,
             "source": self.source,
             "before": self.before.to_json() if self.before else None,
             "waited_s": round(self.waited_s, 1),
             "gave_up": self.gave_up,
-            "during": [None if s is None else round(s, 3) for s in during],
+            "rounds": [None if s is None else round(s, 3) for s in self.rounds],
             "busy_rounds": busy_rounds,
-            "measured_under_load": self.gave_up or busy_rounds > 0,
+            "measured_under_load": busy_rounds > 0,
         }
 
 
 class LoadGuard:
-    """Waits for a quiet machine before the rounds of one timing experiment (see the module docstring).
+    """Waits for a quiet machine before each round of one timing experiment (see the module docstring).
 
     ``meter`` reads the machine (tests pass a simulated one), ``sleep``/``clock`` pace the
     waiting. One guard serves one (interpreter, experiment): it may wait ``max_wait`` seconds in
-    all; once it has given up it reads no more before rounds, only during them.
+    all; once it has given up it still reads before each round, for the record, but waits no more.
     """
 
     def __init__(
@@ -212,20 +206,17 @@ class LoadGuard:
         self.sleep, self.clock, self.poll = sleep, clock, poll
         self.max_wait = max_wait
         self.record = GuardRecord(threshold, self.meter.cpus, self.meter.source)
-        self._check = True  # read before the first round, and after any busy round
 
     def _busy(self, reading: Reading) -> bool:
         return reading.busy(self.record.threshold)
 
     def before_round(self) -> None:
-        """Before a round: when due, read the machine and wait while it is busy (within the budget)."""
-        if not self._check or self.record.gave_up:
-            return
+        """Read the machine; while it is busy, wait (within the budget); record the last reading."""
         reading = self.meter.sample()
         if self.record.before is None:
             self.record.before = reading
         started = self.clock()
-        while self._busy(reading):
+        while self._busy(reading) and not self.record.gave_up:
             left = self.max_wait - self.record.waited_s - (self.clock() - started)
             if left <= 0:
                 self.record.gave_up = True
@@ -233,16 +224,5 @@ class LoadGuard:
             self.sleep(min(self.poll, left))
             reading = self.meter.sample()
         self.record.waited_s += self.clock() - started
-        self._check = self._busy(reading)
-
-    def begin(self) -> Mark | None:
-        """Mark the start of one round's cell."""
-        return self.meter.mark()
-
-    def end(self, method: str, mark: Mark | None) -> None:
-        """Record others' share while ``method``'s cell of this round ran."""
-        reading = self.meter.since(mark, ours_ran=True)
         share = None if reading.others is None else reading.others + (reading.steal or 0.0)
-        self.record.during.setdefault(method, []).append(share)
-        if share is not None and share > self.record.threshold:
-            self._check = True
+        self.record.rounds.append(share)

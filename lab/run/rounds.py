@@ -49,8 +49,8 @@ def run_rounds(
     stopped: Callable[[], bool],
     shared: Path,
 ) -> tuple[RoundRecords, dict[str, float]] | None:
-    """Run each round's cells in order: the guard reads the machine before each round and during
-    each cell; a method whose round failed runs no further round (it would fail or hang alike).
+    """Run each round's cells in order, the guard reading the machine (and waiting) before each
+    round; a method whose round failed runs no further round (it would fail or hang alike).
     Returns the records per method and round, and each method's seconds; None once ``stopped()``."""
     count = max((r.count for r in schedule), default=0)
     rounds: RoundRecords = {r.task.method: [None] * count for r in schedule}
@@ -65,9 +65,8 @@ def run_rounds(
         if planned.index != current:
             current = planned.index
             guard.before_round()
-        started, mark = time.monotonic(), guard.begin()
+        started = time.monotonic()
         rounds[method][planned.index] = execute(planned.task, [*planned.driver_options(), "--shared", str(shared)])
-        guard.end(method, mark)
         seconds[method] += time.monotonic() - started
     return rounds, seconds
 

@@ -262,7 +262,7 @@ class Runner:
         for task in offered:
             record = self._provenance(task, cells[task.method])
             record.wall_s = round(seconds[task.method], 3)
-            record.provenance.extra.update(rounds=count, load=guard.record.for_method(task.method))  # type: ignore[union-attr]
+            record.provenance.extra.update(rounds=count, load=guard.record.to_json())  # type: ignore[union-attr]
             outcomes.append(Outcome(task, record, record.wall_s))
         return sorted(outcomes, key=lambda o: group.index(o.task))
 
