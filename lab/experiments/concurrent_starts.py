@@ -26,7 +26,7 @@ EXPERIMENT = Experiment(
     docs="https://docs.python.org/3/library/multiprocessing.html#module-multiprocessing.pool",
     kind=TIMING,
     version=2,
-    rounds=Rounds(full=4, quick=2),
+    rounds=Rounds(full=3, quick=2),
     observations=(Observation("cpu_count", "CPUs of the machine", depends_on="machine: its CPU count"),),
     summaries=(
         {

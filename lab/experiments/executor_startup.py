@@ -28,7 +28,7 @@ EXPERIMENT = Experiment(
     docs="https://docs.python.org/3/library/concurrent.futures.html#processpoolexecutor",
     kind=TIMING,
     version=2,
-    rounds=Rounds(full=4, quick=2),
+    rounds=Rounds(full=3, quick=2),
     observations=(
         Observation("first_result", "The first result arrived (or the exception raised instead)", glance=True),
         Observation("interpreter_default_method", "The interpreter's default start method"),

@@ -5,8 +5,9 @@ starts and exits (``python -S -c pass`` without ``site``, ``-I`` isolated, plain
 multiprocessing's imports) is the least a spawn child costs before it runs a line of the parent's
 code. Each sample also starts one trivial child with the cell's method, so the floors and the start
 are measured side by side, under the same load, and spawn's cost splits into interpreter start,
-imports and the rest. One fresh parent per round; the floors do not depend on the method, so every
-method's cell measures them again beside its own start.
+imports and the rest. One fresh parent per round. The interpreter floors do not depend on the start
+method, and the rounds put the methods' cells seconds apart, so they are timed in the spawn cell
+only, whose start-up they split; the raw fork floor, cheap, in every cell.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ EXPERIMENT = Experiment(
     kind=TIMING,
     version=2,
     rounds=Rounds(full=3, quick=2),
-    observations=(Observation("os_fork_round_trip", "A raw os.fork() round trip was timed (POSIX only)"),),
+    observations=(
+        Observation("os_fork_round_trip", "A raw os.fork() round trip was timed (POSIX only)"),
+        Observation("interpreter_floors", "The interpreter floors were timed in this cell"),
+    ),
     summaries=(
         {
             "kind": "floors",
@@ -68,8 +72,13 @@ def run(cell: Cell) -> None:
     parents = 1  # per round: the rounds are the fresh parents
     warmups = 1  # one start of the child, discarded: the cold one
     samples = cell.trials(full=4, quick=2)
-    observed = run_parents(cell, "startup_floors.py", parents, [str(warmups), str(samples)])
+    floors = "all" if cell.method == "spawn" else "fork"
+    observed = run_parents(cell, "startup_floors.py", parents, [str(warmups), str(samples), floors])
     if not agreed([o["os_fork_available"] for o in observed]):
         cell.observe("os_fork_round_trip", not_applicable("os.fork() exists only on POSIX"))
     else:
         cell.observe("os_fork_round_trip", "measured")
+    if floors == "all":
+        cell.observe("interpreter_floors", "measured")
+    else:
+        cell.observe("interpreter_floors", not_applicable("timed in the spawn cell, whose start-up they split"))
