@@ -164,7 +164,7 @@ def test_concurrent_starts_reports_rates_pool_costs_and_cpu_count(quick_cell, me
         assert timings[f"k{k}_starts_per_s"]["unit"] == "starts/s"
         assert_well_formed(timings[f"k{k}_starts_per_s"])
     assert timings["pool4_map_per_task"]["unit"] == "us"
-    for name in ("pool4_create", "pool4_first_map", "pool4_close_join"):
+    for name in ("pool4_create", "pool4_first_map", "pool4_create_to_first_results", "pool4_close_join"):
         assert timings[name]["unit"] == "ms"
         assert_well_formed(timings[name])
 

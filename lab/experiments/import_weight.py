@@ -38,7 +38,7 @@ EXPERIMENT = Experiment(
     docs="https://docs.python.org/3/library/multiprocessing.html#the-spawn-and-forkserver-start-methods",
     kind=TIMING,
     version=2,
-    rounds=Rounds(full=3, quick=2),
+    rounds=Rounds(full=4, quick=2),
     observations=tuple(
         Observation(f"f{size}_main_reran_in_child", f"The child ran the main script again ({size} functions imported)")
         for size in SIZES

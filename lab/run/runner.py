@@ -2,8 +2,8 @@
 
 Behaviour cells run in parallel up to ``jobs``. Timing cells run afterwards with no other cell
 in flight, those of one (interpreter, experiment) interleaved in rounds (``lab.run.plan``): each
-round is a fresh driver per method, the load guard (``lab.run.load``) reads the machine before
-and during the rounds, and when the last round is done the rounds become one cell per method
+round is a fresh driver per method, the load guard (``lab.run.load``) reads the machine (and
+waits for it) before each round, and when the last round is done the rounds become one cell per method
 (``lab.run.rounds``) holding the declared ratios with their intervals. Every process -- a cell,
 a round -- gets its own temporary directory (also its TMPDIR, so forkserver sockets and
 temporary files land there), its own process group and a hard timeout; a finished cell is
@@ -244,8 +244,9 @@ class Runner:
 
     def run_timing(self, group: list[Task]) -> list[Outcome] | None:
         """The cells of one (interpreter, experiment), interleaved in rounds; None when stopped."""
-        outcomes = [Outcome(t, self._provenance(t, r), 0.0) for t in group if (r := self._unavailable(t))]
-        offered = [t for t in group if not any(o.task == t for o in outcomes)]
+        unavailable = {t: r for t in group if (r := self._unavailable(t))}
+        outcomes = [Outcome(t, self._provenance(t, r), 0.0) for t, r in unavailable.items()]
+        offered = [t for t in group if t not in unavailable]
         count = round_count(group[0].experiment, self.config.quick)
         guard = LoadGuard(self.config.max_wait, meter=self.meter())
         shared = Path(tempfile.mkdtemp(prefix="forklab-shared-"))
