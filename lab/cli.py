@@ -1,4 +1,4 @@
-"""The command line: ``python -m lab list|run|report|diff|plot|probe|interpreters|migrate``.
+"""The command line: ``python -m lab list|run|report|diff|stability|plot|probe|interpreters|migrate``.
 
 Bad input -- an unknown experiment or method, a --python SPEC that matches nothing, an
 unwritable --out, a corrupt or foreign result file -- raises ``lab.errors.BadInput``; ``main``
@@ -17,6 +17,7 @@ from pathlib import Path
 from lab import METHODS, experiments
 from lab.errors import EXIT_BAD_INPUT, BadInput
 from lab.options import add_method, add_python, chosen_interpreters, chosen_methods, positive
+from lab.run.load import DEFAULT_MAX_WAIT_S
 
 DEFAULT_RESULTS = Path("results")
 HOST_PACKAGES = "tabulate and psutil"
@@ -99,9 +100,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise BadInput("--jobs must be at least 1")
     positive(args.timeout, "--timeout")
+    max_wait = args.max_wait if args.max_wait is not None else 0.0 if args.quick else DEFAULT_MAX_WAIT_S
+    if not max_wait >= 0:
+        raise BadInput("--max-wait must be 0 (never wait) or a positive number of seconds")
     _validate_out(args.out)
     interpreters = chosen_interpreters(args.python, ["all"])
-    config = RunConfig(out_dir=args.out, quick=args.quick, jobs=args.jobs, timeout=args.timeout, label=args.label)
+    config = RunConfig(
+        out_dir=args.out,
+        quick=args.quick,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        label=args.label,
+        max_wait=max_wait,
+    )
     runner = Runner(config, report=_progress)
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if hasattr(signal, "SIGTERM") else None
     try:
@@ -115,7 +126,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(_summary(outcomes))
     failed = sum(1 for o in outcomes if o.record.status in ("error", "timeout"))
     print(f"{len(outcomes)} cells, {failed} error or timeout, written to {args.out}", file=sys.stderr)
+    advice = _load_advice(outcomes)
+    if advice:
+        print(advice, file=sys.stderr)
     return 0
+
+
+LOAD_ADVICE = """\
+How to get a quiet machine for timings (pyperf's `system show` / `system tune` are the model):
+  * close what else runs: browsers, IDE indexers, builds, test suites, other benchmarks, VMs;
+  * fix the CPU frequency: `python -m pyperf system tune` (Linux, root) sets the performance
+    governor and disables Turbo Boost; or `cpupower frequency-set -g performance`; on a laptop,
+    plug it in and pick the performance power profile;
+  * isolate CPUs where you can (Linux kernel parameters isolcpus=, nohz_full=, rcu_nocbs=);
+  * on a shared or virtual machine (steal above 0 in provenance.load), choose a quieter time;
+  * then re-run the affected experiments with --experiment NAME, or raise --max-wait."""
+
+
+def _load_advice(outcomes: list) -> str:
+    """The timing cells measured while the machine was busy, and what to do about it ("" if none)."""
+    busy = []
+    for outcome in outcomes:
+        provenance = outcome.record.provenance
+        load = provenance.extra.get("load") if provenance is not None else None
+        if isinstance(load, dict) and load.get("measured_under_load"):
+            busy.append(outcome)
+    if not busy:
+        return ""
+    rule = busy[0].record.provenance.extra["load"].get("rule", "the machine was busy")
+    experiments_seen = sorted({o.task.experiment for o in busy})
+    return (
+        f"warning: {len(busy)} timing cell(s) ran while {rule} ({', '.join(experiments_seen)}); "
+        'their numbers are less comparable (provenance.load has what was seen; "measured_under_load": true).\n'
+        + LOAD_ADVICE
+    )
 
 
 def _raise_terminated(signum, frame) -> None:
@@ -163,7 +207,15 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="behaviour cells in parallel (default: CPUs)"
     )
-    run.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default: 120)")
+    run.add_argument("--timeout", type=float, default=120.0, help="seconds per cell or round (default: 120)")
+    run.add_argument(
+        "--max-wait",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"seconds a timing experiment may wait for a quiet machine, per interpreter "
+        f"(default: {DEFAULT_MAX_WAIT_S:g}; 0 with --quick, whose timings are for feedback only)",
+    )
     run.set_defaults(handler=cmd_run)
 
 
@@ -171,6 +223,7 @@ def parser() -> argparse.ArgumentParser:
     from lab.check.cli import add_parser as add_check
     from lab.probe import add_parser as add_probe
     from lab.report.commands import add_parsers as add_report
+    from lab.stability import add_parser as add_stability
     from lab.symptoms import add_parser as add_symptoms
 
     top = argparse.ArgumentParser(prog="python -m lab", description=__doc__.splitlines()[0])
@@ -178,6 +231,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="the experiments, each with its question").set_defaults(handler=cmd_list)
     _add_run(sub)
     add_report(sub)
+    add_stability(sub)
     add_probe(sub)
     add_check(sub)
     add_symptoms(sub)

@@ -1,12 +1,15 @@
 """Run one cell, or describe this interpreter, inside a target interpreter.
 
-    python -m lab.driver cell EXPERIMENT METHOD OUT.json [--quick]
+    python -m lab.driver cell EXPERIMENT METHOD OUT.json [--quick] [--round K --rounds N] [--shared DIR]
     python -m lab.driver environment OUT.json
 
 The host's runner starts this in a fresh interpreter with default flags, one cell per
-process, in the cell's own temporary directory. It writes its answer to a JSON file (not to
-stdout, which the experiment's children share) and stays single-threaded until the experiment
-itself starts processes: a helper thread here would make every later fork "multi-threaded".
+process, in the cell's own temporary directory. A timing experiment's cell runs in rounds
+(``lab.experiment.Rounds``): each round is one such process, told which round it is
+(``--round K --rounds N``, K from 0) and the directory its rounds share (``--shared``).
+It writes its answer to a JSON file (not to stdout, which the experiment's children share)
+and stays single-threaded until the experiment itself starts processes: a helper thread here
+would make every later fork "multi-threaded".
 
 Module-level code stays trivial: spawn children import this module again as ``__mp_main__``.
 """
@@ -19,7 +22,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 if TYPE_CHECKING:
     from lab.results.record import CellRecord
@@ -32,8 +35,17 @@ def _write_json(path: Path, data: Dict[str, Any]) -> None:
     os.replace(str(partial), str(path))
 
 
-def run_cell(experiment: str, method: str, quick: bool) -> CellRecord:
-    """Run one experiment under one start method; the cell record without provenance."""
+def _option(argv: List[str], name: str, default: str) -> str:
+    """The value after ``name`` in argv, or ``default``."""
+    if name in argv[:-1]:
+        return argv[argv.index(name) + 1]
+    return default
+
+
+def run_cell(
+    experiment: str, method: str, quick: bool, round_index: int = 0, rounds: int = 1, shared: Optional[Path] = None
+) -> CellRecord:
+    """Run one experiment (one round of it) under one start method; the cell record without provenance."""
     from lab import experiments
     from lab.environment import available_methods
     from lab.experiment import Cell
@@ -44,7 +56,7 @@ def run_cell(experiment: str, method: str, quick: bool) -> CellRecord:
     started = time.perf_counter()
     if method not in available_methods():
         return CellRecord.failed(experiment, method, UNAVAILABLE, f"{method} is not offered on this platform")
-    cell = Cell(method=method, quick=quick, tmpdir=Path.cwd())
+    cell = Cell(method=method, quick=quick, tmpdir=Path.cwd(), round=round_index, rounds=rounds, shared=shared)
     module.run(cell)
     timings = {
         name: summarise(values, cell.units[name], cell.parents.get(name)) for name, values in cell.samples.items()
@@ -81,7 +93,16 @@ def main(argv: List[str]) -> int:
 
         experiment, method, out = argv[1], argv[2], Path(argv[3])
         try:
-            record = run_cell(experiment, method, quick="--quick" in argv[4:])
+            options = argv[4:]
+            shared = _option(options, "--shared", "")
+            record = run_cell(
+                experiment,
+                method,
+                quick="--quick" in options,
+                round_index=int(_option(options, "--round", "0")),
+                rounds=int(_option(options, "--rounds", "1")),
+                shared=Path(shared) if shared else None,
+            )
         except BaseException as exc:  # the runner records the failure; the cell must say why
             record = CellRecord.failed(
                 experiment, method, ERROR, f"{type(exc).__name__}: {exc}", describe_failure(exc)[-4000:]

@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from lab.results.record import NOT_APPLICABLE
 
 BEHAVIOUR = "behaviour"
-TIMING = "timing"  # timing cells run with no other cell in flight
+TIMING = "timing"  # timing cells run with no other cell in flight, in interleaved rounds
 
 #: Where the ``lab`` package lives; scenario scripts get it on their PYTHONPATH.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +100,28 @@ class Symptom:
 
 
 @dataclass(frozen=True)
+class Rounds:
+    """How many interleaved rounds a timing experiment runs, at full and at quick quality.
+
+    A round runs ``run(cell)`` once under each start method, one after another, each in a fresh
+    ``python -m lab.driver`` (fork, spawn, forkserver, then the reverse order in the next round),
+    so the methods of one round are measured seconds apart. ``run`` sizes *one* round with
+    ``cell.trials``; the cell's samples are the union of its rounds. One round (the default) is
+    one cell per method, as a behaviour experiment runs.
+    """
+
+    full: int = 1
+    quick: int = 1
+
+    def __post_init__(self) -> None:
+        if self.full < 1 or self.quick < 1:
+            raise ValueError("an experiment runs at least one round")
+
+    def count(self, quick: bool) -> int:
+        return self.quick if quick else self.full
+
+
+@dataclass(frozen=True)
 class Experiment:
     """What an experiment declares about itself, in one place.
 
@@ -109,6 +131,7 @@ class Experiment:
     messages this experiment shows, ``docs`` the CPython documentation section it illustrates.
     ``summaries`` are plain dicts the report renders without knowing the experiment; see
     ``lab/report`` for the kinds. ``version`` is bumped when what the experiment measures changes.
+    ``rounds`` (timing experiments) says how many interleaved rounds the runner runs; see ``Rounds``.
     """
 
     name: str
@@ -122,6 +145,7 @@ class Experiment:
     docs: str = ""
     observations: Tuple[Observation, ...] = ()
     symptoms: Tuple[Symptom, ...] = ()
+    rounds: Rounds = Rounds()
 
     def metadata(self) -> Dict[str, Any]:
         """The declaration as stored in a result file, so reports need no import of the module."""
@@ -136,6 +160,7 @@ class Experiment:
             "summaries": [dict(s) for s in self.summaries],
             "observations": {o.key: o.metadata() for o in self.observations},
             "symptoms": [s.metadata() for s in self.symptoms],
+            "rounds": {"full": self.rounds.full, "quick": self.rounds.quick},
         }
 
 
@@ -182,15 +207,28 @@ def now_ms() -> float:
 
 @dataclass
 class Cell:
-    """One (start method, experiment) run inside a fresh target interpreter."""
+    """One (start method, experiment) run inside a fresh target interpreter: one round of it.
+
+    ``round`` (0-based) of ``rounds`` says which round this is (see ``Rounds``); ``run`` does one
+    round's work, sized with ``trials``. ``shared`` is a directory the rounds of one experiment on
+    one interpreter share, for inputs prepared once and only read afterwards (a generated module);
+    it is the cell's own ``tmpdir`` when the cell runs alone.
+    """
 
     method: str
     quick: bool = False
     tmpdir: Path = field(default_factory=Path.cwd)
+    round: int = 0
+    rounds: int = 1
+    shared: Optional[Path] = None
     observations: Dict[str, Any] = field(default_factory=dict)
     samples: Dict[str, List[float]] = field(default_factory=dict)
     units: Dict[str, str] = field(default_factory=dict)
     parents: Dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.shared is None:
+            self.shared = Path(self.tmpdir)
 
     @property
     def context(self) -> Any:
@@ -198,7 +236,7 @@ class Cell:
         return multiprocessing.get_context(self.method)
 
     def trials(self, full: int, quick: int) -> int:
-        """How many trials to run at this quality."""
+        """How many trials to run at this quality, in this round (each round runs as many)."""
         return quick if self.quick else full
 
     def observe(self, key: str, value: Any) -> None:

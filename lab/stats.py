@@ -45,11 +45,14 @@ def is_unstable(median: float, p95: float, n: int) -> bool:
     return n < MIN_SAMPLES or p95 > UNSTABLE_P95_OVER_MEDIAN * median
 
 
-def _round(value: float) -> float:
+def significant(value: float) -> float:
     """Four significant digits: finer than any clock here resolves a process start."""
     if value == 0 or not math.isfinite(value):
         return value
     return round(value, 3 - math.floor(math.log10(abs(value))))
+
+
+_round = significant
 
 
 def summarise(samples: Iterable[float], unit: str = "ms", parents: Optional[int] = None) -> Dict[str, object]:

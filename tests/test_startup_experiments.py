@@ -1,39 +1,53 @@
-"""The start-up timing experiments, run --quick on the host interpreter under each start method.
+"""The start-up timing experiments, run --quick through the runner on the host interpreter.
 
 These assert the structure of the cells and properties that hold whatever the machine's speed
-(never an absolute time): every timing comes from the fresh parents it claims, a child's first
-message comes before its join(), and the documented re-run of ``__main__`` (Lib/multiprocessing/
-spawn.py: spawn children run the main script again with runpy.run_path as ``__mp_main__``; fork
-copies the parent and re-runs nothing) shows in the observations.
+(never an absolute time): every timing comes from the fresh parents it claims (one per round), a
+child's first message comes before its join(), each declared ratio is stored with its rounds, and
+the documented re-run of ``__main__`` (Lib/multiprocessing/spawn.py: spawn children run the main
+script again with runpy.run_path as ``__mp_main__``; fork copies the parent and re-runs nothing)
+shows in the observations.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 
 import pytest
-from conftest import run_cell
+from conftest import run_lab
+
+from lab.results.files import load, result_paths
 
 pytestmark = pytest.mark.slow
 
 METHODS = multiprocessing.get_all_start_methods()
 DEFAULT_METHOD = METHODS[0]  # docs of get_all_start_methods(): "the first of which is the default"
-TIMEOUT = 180  # the machine may be shared; the cells take about 2 s each when it is not
+NAMES = ("start_latency", "startup_floors", "import_weight", "concurrent_starts", "executor_startup")
+TIMEOUT = 900  # five experiments, two rounds each; the machine may be shared (about 60 s when it is not)
 
 
 @pytest.fixture(scope="module")
-def quick_cell(tmp_path_factory):
-    """``quick_cell(experiment, method)``: one --quick run per pair, shared by the module's tests."""
-    cache: dict[tuple[str, str], dict] = {}
+def quick_run(tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """One ``lab run --quick`` of the five experiments, every method: the cells by (experiment, method)."""
+    out = tmp_path_factory.mktemp("startup")
+    args = ["run", "--python", sys.executable, "--quick", "--max-wait", "0", "--out", str(out)]
+    for name in NAMES:
+        args += ["--experiment", name]
+    result = run_lab(*args, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    (path,) = result_paths(out)
+    return {(c.experiment, c.method): c.to_json() for c in load(path).cells}
+
+
+@pytest.fixture
+def quick_cell(quick_run):
+    """``quick_cell(experiment, method)``: the record of that cell, which ran ok."""
 
     def get(experiment: str, method: str) -> dict:
-        if (experiment, method) not in cache:
-            workdir = tmp_path_factory.mktemp(f"{experiment}-{method}")
-            record = run_cell(experiment, method, workdir, timeout=TIMEOUT)
-            assert record["status"] == "ok", record.get("error")
-            cache[experiment, method] = record
-        return cache[experiment, method]
+        record = quick_run[experiment, method]
+        assert record["status"] == "ok", record.get("error")
+        return record
 
     return get
 
@@ -56,13 +70,29 @@ def test_start_latency_records_cold_and_steady_starts_from_every_parent(quick_ce
         "steady_start_to_join",
     }
     parents = timings["cold_start_to_join"]["parents"]
-    assert parents >= 2  # pyperf's method: samples from several fresh parents
+    rounds = record["provenance"]["rounds"]
+    assert parents == rounds >= 2  # pyperf's method: samples from several fresh parents, one per round
     assert timings["cold_start_to_join"]["n"] == parents  # one cold start per fresh parent
     for name, timing in timings.items():
         assert_well_formed(timing)
         assert timing["parents"] == parents, name
         assert timing["unit"] == "ms"
+        assert len(timing["round_medians"]) == rounds
     assert timings["steady_start_to_join"]["n"] % parents == 0  # the same count from each parent
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "fork"])
+@pytest.mark.skipif("fork" not in METHODS, reason="the declared baseline is fork")
+def test_start_latency_stores_its_declared_ratios_paired_by_round(quick_cell, method):
+    record = quick_cell("start_latency", method)
+    fork = quick_cell("start_latency", "fork")
+    for name in ("cold_start_to_join", "steady_start_to_join"):
+        ratio = record["ratios"][name]
+        assert ratio["baseline"] == "fork"
+        assert ratio["rounds"] == record["provenance"]["rounds"]
+        pairs = zip(record["timings"][name]["round_medians"], fork["timings"][name]["round_medians"], strict=True)
+        assert ratio["per_round"] == pytest.approx([m / b for m, b in pairs], rel=2e-3)  # four digits kept
+    assert "ratios" not in fork  # the baseline holds none
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -88,14 +118,18 @@ def test_main_reruns_in_spawn_children_and_not_in_fork_children(quick_cell, meth
 def test_startup_floors_measures_every_floor(quick_cell, method):
     record = quick_cell("startup_floors", method)
     timings = record["timings"]
-    expected = {
-        "method_start_to_join",
-        "python_S_c_pass",
-        "python_I_c_pass",
-        "python_c_pass",
-        "python_import_multiprocessing",
-        "python_import_spawn_main",
-    }
+    expected = {"method_start_to_join"}
+    if method == "spawn":  # the interpreter floors are timed where they split the start-up
+        expected |= {
+            "python_S_c_pass",
+            "python_I_c_pass",
+            "python_c_pass",
+            "python_import_multiprocessing",
+            "python_import_spawn_main",
+        }
+        assert record["observations"]["interpreter_floors"] == "measured"
+    else:
+        assert record["observations"]["interpreter_floors"]["status"] == "not applicable"
     if hasattr(os, "fork"):
         expected |= {"os_fork_to_message", "os_fork_to_waitpid"}
         assert record["observations"]["os_fork_round_trip"] == "measured"
@@ -130,7 +164,7 @@ def test_concurrent_starts_reports_rates_pool_costs_and_cpu_count(quick_cell, me
         assert timings[f"k{k}_starts_per_s"]["unit"] == "starts/s"
         assert_well_formed(timings[f"k{k}_starts_per_s"])
     assert timings["pool4_map_per_task"]["unit"] == "us"
-    for name in ("pool4_create", "pool4_first_map", "pool4_close_join"):
+    for name in ("pool4_create", "pool4_first_map", "pool4_create_to_first_results", "pool4_close_join"):
         assert timings[name]["unit"] == "ms"
         assert_well_formed(timings[name])
 

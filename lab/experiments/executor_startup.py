@@ -4,7 +4,8 @@ Most programs never call ``Process.start()``: they create a ``ProcessPoolExecuto
 Its first result waits for worker processes to start, so it pays the start method's cost (default
 ``max_workers``: one per CPU). Timed with ``mp_context`` set to the cell's method, and, in the cell
 of the interpreter's default method, without ``mp_context``, as most users write it: the default
-changes to forkserver on Linux in 3.14, and this is where users will feel it.
+changes to forkserver on Linux in 3.14, and this is where users will feel it. One fresh parent per
+round (and one more without ``mp_context`` in the default method's cell).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any, Dict, List
 
-from lab.experiment import TIMING, Cell, Experiment, not_applicable
+from lab.experiment import TIMING, Cell, Experiment, Observation, Rounds, not_applicable
 from lab.experiments._parents import agreed, run_parents
 from lab.normalise import normalise
 
@@ -20,8 +21,19 @@ EXPERIMENT = Experiment(
     name="executor_startup",
     title="ProcessPoolExecutor: time to the first result",
     question="How long from creating a ProcessPoolExecutor to its first result, with and without mp_context?",
-    concept="进程池 — concurrent.futures.ProcessPoolExecutor, the pool most users meet first",
+    concept="concurrent.futures.ProcessPoolExecutor: a pool of worker processes, the one most programs meet first",
+    lesson="A ProcessPoolExecutor's first result waits for its workers to start, so it pays the start method's "
+    "cost, most of all under spawn. Without mp_context it uses the interpreter's default method, which on "
+    "Linux changes from fork to forkserver in Python 3.14.",
+    docs="https://docs.python.org/3/library/concurrent.futures.html#processpoolexecutor",
     kind=TIMING,
+    version=2,
+    rounds=Rounds(full=3, quick=2),
+    observations=(
+        Observation("first_result", "The first result arrived (or the exception raised instead)", glance=True),
+        Observation("interpreter_default_method", "The interpreter's default start method"),
+        Observation("no_mp_context", "Without mp_context: the method used and the first result"),
+    ),
     summaries=({"kind": "ratio", "timing": "cold_first_result", "baseline": "fork"},),
 )
 
@@ -47,8 +59,8 @@ def first_result(observed: List[Dict[str, Any]]) -> Any:
 
 
 def run(cell: Cell) -> None:
-    parents = cell.trials(full=4, quick=2)
-    warm = cell.trials(full=2, quick=1)
+    parents = 1  # per round: the rounds are the fresh parents
+    warm = 1  # one more executor in the same parent, timed as warm
     observed = run_parents(cell, "startup_executor.py", parents, [str(warm), "context"])
     cell.observe("first_result", first_result(observed))
     default = interpreter_default()

@@ -60,6 +60,16 @@ REQUIRED_TIMING = {
     "samples": list,
 }
 
+#: A declared ratio with its spread over rounds, in the non-baseline cell (see ``lab.ratios``).
+REQUIRED_RATIO = {
+    "baseline": str,
+    "ratio": (int, float),
+    "rounds": int,
+    "per_round": list,
+    "interval": str,
+    "unstable": bool,
+}
+
 
 class ResultFileError(BadInput):
     """A result file that cannot be used; the message names the file, where, and what to do."""
@@ -163,7 +173,15 @@ def _check_cell(cell: Any, where: str) -> None:
     _expect(isinstance(provenance, dict), f"{where}.provenance", "a JSON object", provenance)
     quality = provenance.get("quality")
     _expect(quality in QUALITIES, f"{where}.provenance.quality", "quick or full", quality)
-    _expect(isinstance(cell.get("ratios", {}), dict), f"{where}.ratios", "a JSON object", cell.get("ratios"))
+    ratios = cell.get("ratios", {})
+    _expect(isinstance(ratios, dict), f"{where}.ratios", "a JSON object", ratios)
+    for name, ratio in ratios.items():
+        _expect(isinstance(ratio, dict), f"{where}.ratios.{name}", "a JSON object", ratio)
+        _check_fields(ratio, REQUIRED_RATIO, f"{where}.ratios.{name}")
+        for end in ("low", "high"):
+            value = ratio.get(end)
+            number = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+            _expect(number, f"{where}.ratios.{name}.{end}", "a number or null", value)
 
 
 def validate(data: Any) -> ResultFile:

@@ -1,10 +1,15 @@
 """Run cells -- interpreter × start method × experiment -- each in a fresh process (host side).
 
-Behaviour cells run in parallel up to ``jobs``; a timing cell runs with no other cell in flight.
-Each cell gets its own temporary directory (also its TMPDIR, so forkserver sockets and temporary
-files land there), its own process group, a hard timeout, and its result is merged into the
-interpreter's result file as soon as it finishes, so an interrupted run keeps what finished.
-A watchdog process stops cells in flight if the runner itself is killed.
+Behaviour cells run in parallel up to ``jobs``. Timing cells run afterwards with no other cell
+in flight, those of one (interpreter, experiment) interleaved in rounds (``lab.run.plan``): each
+round is a fresh driver per method, the load guard (``lab.run.load``) reads the machine (and
+waits for it) before each round, and when the last round is done the rounds become one cell per method
+(``lab.run.rounds``) holding the declared ratios with their intervals. Every process -- a cell,
+a round -- gets its own temporary directory (also its TMPDIR, so forkserver sockets and
+temporary files land there), its own process group and a hard timeout; a finished cell is
+merged into the interpreter's result file at once, so an interrupted run keeps what finished
+(a timing experiment whose rounds were interrupted keeps nothing of them). A watchdog process
+stops cells in flight if the runner itself is killed.
 """
 
 from __future__ import annotations
@@ -33,8 +38,10 @@ from lab.normalise import mask_paths
 from lab.results.files import ResultFile, save
 from lab.results.record import ERROR, TIMEOUT, UNAVAILABLE, CellRecord, Provenance
 from lab.run.discovery import Interpreter
-from lab.run.plan import Task
+from lab.run.load import DEFAULT_MAX_WAIT_S, LoadGuard, Meter
+from lab.run.plan import Task, interleave, round_count, timing_groups
 from lab.run.processes import new_group_options, run_group, stop_group, tail
+from lab.run.rounds import add_ratios, merge_rounds, run_rounds
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -68,6 +75,7 @@ class RunConfig:
     timeout: float = DEFAULT_TIMEOUT_S
     label: str = "local"
     extra_path: tuple[str, ...] = ()
+    max_wait: float = DEFAULT_MAX_WAIT_S  # seconds the load guard may wait per timing experiment
 
 
 def utc_now() -> str:
@@ -148,8 +156,14 @@ def _describe_exit(returncode: int) -> str:
 class Runner:
     """Runs tasks and saves each finished cell; see the module docstring."""
 
-    def __init__(self, config: RunConfig, report: Callable[[Outcome, int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: RunConfig,
+        report: Callable[[Outcome, int, int], None] | None = None,
+        meter: Callable[[], Meter] = Meter,
+    ) -> None:
         self.config = config
+        self.meter = meter  # what the load guard reads (tests simulate it)
         self.report = report or (lambda outcome, done, total: None)
         self.run_id = uuid.uuid4().hex[:12]
         self.commit = git_commit()
@@ -203,25 +217,55 @@ class Runner:
     def run_cell(self, task: Task) -> Outcome:
         """Run one cell in a fresh interpreter, in its own temporary directory and process group."""
         started = time.monotonic()
+        record = self._unavailable(task) or self._execute(task)
+        record.wall_s = round(time.monotonic() - started, 3) if record.status != UNAVAILABLE else 0.0
+        return Outcome(task, self._provenance(task, record), record.wall_s)
+
+    def _unavailable(self, task: Task) -> CellRecord | None:
+        """The record of a method this interpreter does not offer, or None."""
         env = self.environment(task.interpreter)
-        if task.method not in env["available_start_methods"]:
-            offered = f"{env['platform']} {env['implementation']} {env['python_version']}"
-            record = CellRecord.failed(
-                task.experiment, task.method, UNAVAILABLE, f"{task.method} is not offered by {offered}"
-            )
-            return Outcome(task, self._provenance(task, record), 0.0)
+        if task.method in env["available_start_methods"]:
+            return None
+        offered = f"{env['platform']} {env['implementation']} {env['python_version']}"
+        reason = f"{task.method} is not offered by {offered}"
+        return CellRecord.failed(task.experiment, task.method, UNAVAILABLE, reason)
+
+    def _execute(self, task: Task, options: list[str] | None = None) -> CellRecord:
+        """One driver process for ``task`` (one round of it with ``options``); its record, no provenance."""
         tmpdir = Path(tempfile.mkdtemp(prefix="forklab-cell-"))
         try:
             out = tmpdir / "cell.json"
             argv = [task.interpreter.executable, "-m", "lab.driver", "cell", task.experiment, task.method, str(out)]
-            code, timed_out = self._launch(
-                argv + (["--quick"] if self.config.quick else []), tmpdir, self.config.timeout
-            )
-            record = self._read_record(task, out, tmpdir, code, timed_out)
+            argv += (["--quick"] if self.config.quick else []) + (options or [])
+            code, timed_out = self._launch(argv, tmpdir, self.config.timeout)
+            return self._read_record(task, out, tmpdir, code, timed_out)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
-        record.wall_s = round(time.monotonic() - started, 3)
-        return Outcome(task, self._provenance(task, record), record.wall_s)
+
+    def run_timing(self, group: list[Task]) -> list[Outcome] | None:
+        """The cells of one (interpreter, experiment), interleaved in rounds; None when stopped."""
+        unavailable = {t: r for t in group if (r := self._unavailable(t))}
+        outcomes = [Outcome(t, self._provenance(t, r), 0.0) for t, r in unavailable.items()]
+        offered = [t for t in group if t not in unavailable]
+        count = round_count(group[0].experiment, self.config.quick)
+        guard = LoadGuard(self.config.max_wait, meter=self.meter())
+        shared = Path(tempfile.mkdtemp(prefix="forklab-shared-"))
+        try:
+            schedule = interleave(offered, [t.method for t in offered], count)
+            ran = run_rounds(schedule, self._execute, guard, self.stopping.is_set, shared)
+        finally:
+            shutil.rmtree(shared, ignore_errors=True)
+        if ran is None or self.stopping.is_set():
+            return None
+        rounds, seconds = ran
+        cells = {t.method: merge_rounds([r for r in rounds[t.method] if r is not None], count) for t in offered}
+        add_ratios(cells, rounds, experiments.load(group[0].experiment).EXPERIMENT.summaries)
+        for task in offered:
+            record = self._provenance(task, cells[task.method])
+            record.wall_s = round(seconds[task.method], 3)
+            record.provenance.extra.update(rounds=count, load=guard.record.to_json())  # type: ignore[union-attr]
+            outcomes.append(Outcome(task, record, record.wall_s))
+        return sorted(outcomes, key=lambda o: group.index(o.task))
 
     def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> CellRecord:
         """The driver's record, or why there is none (timeout, a signal, no answer)."""
@@ -255,12 +299,14 @@ class Runner:
         )
         return record
 
-    def _save(self, outcome: Outcome) -> None:
-        module = experiments.load(outcome.task.experiment)
+    def _save(self, outcomes: list[Outcome]) -> None:
+        """Merge finished cells of one interpreter into its result file, in one atomic write."""
+        task = outcomes[0].task
+        names = {o.task.experiment for o in outcomes}
         result = ResultFile(
-            environment=self.environment(outcome.task.interpreter),
-            experiments={outcome.task.experiment: module.EXPERIMENT.metadata()},
-            cells=[outcome.record],
+            environment=self.environment(task.interpreter),
+            experiments={name: experiments.load(name).EXPERIMENT.metadata() for name in names},
+            cells=[o.record for o in outcomes],
             label=self.config.label,
         )
         save(self.config.out_dir, result)
@@ -274,29 +320,35 @@ class Runner:
         for pid in pids:
             stop_group(pid, grace=0.5)
 
-    def _guarded(self, task: Task) -> Outcome | None:
+    def _guarded(self, task: Task) -> list[Outcome] | None:
         if self.stopping.is_set():
             return None
         outcome = self.run_cell(task)
-        return None if self.stopping.is_set() else outcome
+        return None if self.stopping.is_set() else [outcome]
+
+    def _guarded_timing(self, group: list[Task]) -> list[Outcome] | None:
+        if self.stopping.is_set():
+            return None
+        return self.run_timing(group)
 
     def run(self, tasks: list[Task]) -> list[Outcome]:
-        """Run every task; behaviour cells in parallel first, then timing cells one by one."""
+        """Run every task; behaviour cells in parallel first, then each timing experiment's rounds alone."""
         outcomes: list[Outcome] = []
         total = len(tasks)
         parallel = [t for t in tasks if t.kind != TIMING]
-        serial = [t for t in tasks if t.kind == TIMING]
         self.watchdog = Watchdog()
         pool = ThreadPoolExecutor(max_workers=max(1, self.config.jobs))
         try:
             for interpreter in {t.interpreter for t in tasks}:
                 pool.submit(self.environment, interpreter)
             pending: set[Future] = set()
-            for batch, width in ((parallel, self.config.jobs), (serial, 1)):
-                for task in batch:
+            cells = [(self._guarded, task) for task in parallel]
+            timing = [(self._guarded_timing, group) for group in timing_groups(tasks)]
+            for batch, width in ((cells, self.config.jobs), (timing, 1)):
+                for job, work in batch:
                     while len(pending) >= width:
                         pending = self._collect(pending, outcomes, total)
-                    pending.add(pool.submit(self._guarded, task))
+                    pending.add(pool.submit(job, work))
                 while pending:
                     pending = self._collect(pending, outcomes, total)
         except (KeyboardInterrupt, Interrupted) as exc:
@@ -315,16 +367,17 @@ class Runner:
     def _collect(self, pending: set[Future], outcomes: list[Outcome], total: int) -> set[Future]:
         done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
         for future in done:
-            outcome = future.result()
-            if outcome is None:
+            finished = future.result()
+            if not finished:
                 continue
             try:
-                self._save(outcome)
+                self._save(finished)
             except OSError as exc:
                 raise SaveFailed(
                     f"cannot write to {self.config.out_dir} ({exc.strerror or exc}); the files there are as "
                     "they were before this cell -- free space or fix permissions and re-run"
                 ) from None
-            outcomes.append(outcome)
-            self.report(outcome, len(outcomes), total)
+            for outcome in finished:
+                outcomes.append(outcome)
+                self.report(outcome, len(outcomes), total)
         return pending

@@ -206,7 +206,9 @@ def beta(method: str, base: float, unstable: bool = False, with_ratio: bool = Fa
     timings = {"start": timing(base * factor, unstable=unstable), "floor": timing(base * 2.5)}
     ratios = None
     if with_ratio and method != "fork":
-        ratios = {"start": {"ratio": factor * 1.01, "low": factor * 0.9, "high": factor * 1.1, "rounds": 5,
+        per_round = [round(factor * f, 3) for f in (0.92, 0.98, 1.01, 1.03, 1.08)]
+        ratios = {"start": {"baseline": "fork", "ratio": factor * 1.01, "low": factor * 0.9, "high": factor * 1.1,
+                            "rounds": 5, "per_round": per_round, "interval": "bootstrap 95% (synthetic)",
                             "unstable": False}}  # fmt: skip
     return {"timings": timings, "observations": {"ran_in_parallel": base > 1.2}, "ratios": ratios}
 

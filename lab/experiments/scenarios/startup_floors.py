@@ -1,11 +1,13 @@
 """The floors under a child's start-up, timed from inside a fresh parent, beside a real start.
 
-    python startup_floors.py OUT.json WARMUPS SAMPLES
+    python startup_floors.py OUT.json WARMUPS SAMPLES FLOORS
 
-Each round times every floor once and one start of a trivial child with FORKLAB_METHOD, in turn,
-so that a slow moment on a shared machine hits the floors and the start alike and the report can
-subtract one from the other. WARMUPS starts of the child come first and are discarded (the first
-one starts forkserver's server). The interpreter floors run sys.executable, as spawn does.
+Each sample times one start of a trivial child with FORKLAB_METHOD and, in turn, every floor
+once, so that a slow moment on a shared machine hits the floors and the start alike and the
+report can subtract one from the other. FLOORS is ``all``, or ``fork`` for the raw os.fork()
+floor alone (the interpreter floors do not depend on the start method). WARMUPS starts of the
+child come first and are discarded (the first one starts forkserver's server). The interpreter
+floors run sys.executable, as spawn does.
 """
 
 import multiprocessing
@@ -64,9 +66,10 @@ def method_start(context):
     return (time.perf_counter() - began) * 1000
 
 
-def one_round(context):
+def one_round(context, floors):
     times = {"method_start_to_join": method_start(context)}
-    times.update((name, python_start(arguments)) for name, arguments in PYTHON_FLOORS.items())
+    if floors == "all":
+        times.update((name, python_start(arguments)) for name, arguments in PYTHON_FLOORS.items())
     if hasattr(os, "fork"):
         times["os_fork_to_message"], times["os_fork_to_waitpid"] = fork_round_trip()
     return times
@@ -76,13 +79,13 @@ if __name__ == "__main__":
     import json  # here, not at the top: spawn and forkserver children re-run the top level
     import subprocess
 
-    out, warmups, samples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    out, warmups, samples, floors = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     context = multiprocessing.get_context(os.environ["FORKLAB_METHOD"])
     for _ in range(warmups):
         method_start(context)
     result = {"samples": {}, "units": {}, "observations": {"os_fork_available": hasattr(os, "fork")}}
     for _ in range(samples):
-        for name, value in one_round(context).items():
+        for name, value in one_round(context, floors).items():
             result["samples"].setdefault(name, []).append(value)
     with open(out, "w") as f:
         json.dump(result, f)
