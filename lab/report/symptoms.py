@@ -136,9 +136,11 @@ def entry(view: View, found: Found, on_page: bool = False, level: int = 0) -> st
     shows = ", ".join(code(s) for s in declared.get("shows") or [True])
     docs = f" · {link(text('docs'), str(declared['docs']))}" if declared.get("docs") else ""
     title = text(declared.get("title") or found.id)
-    if level >= COMPACT:  # one line: the title linked to the page's entry, the first wording, where
+    if level >= COMPACT:  # one line: the title linked to the page's entry, the first wording, where, the fix
         where = where_text(view, found, short=True)
-        return f"- {link(title, view.page(found.experiment, found.id))}: {_messages(declared, 1)} — {where}"
+        said = f": {_messages(declared, 1)}" if declared.get("messages") else ""
+        fix = f" **Fix:** {prose(declared['fix'])}" if declared.get("fix") else ""
+        return f"- {link(title, view.page(found.experiment, found.id))}{said} — {where}.{fix}"
     cause = f"**Cause:** {prose(declared.get('cause', ''))} " if level < NO_CAUSE else ""
     return "\n".join(
         [
@@ -167,7 +169,7 @@ def render(view: View, level: int = 0) -> str:
         "never from its declaration; every wording and the evidence row are on the experiment's page."
     )
     if level >= NO_CAUSE:
-        lines[-1] += " Shortened to keep the index small: the causes are on the pages."
+        lines[-1] += " Shortened to keep the index small: the causes and every wording are on the pages."
     if level >= COMPACT:
         return "\n".join([*lines, "", *[entry(view, item, level=level) for item in found]])
     for item in found:
