@@ -46,6 +46,13 @@ def test_the_index_is_small_enough_to_read_and_in_order(files):
     assert index.count("](experiments/") >= len(experiments.names())
 
 
+def test_at_a_glance_keeps_to_the_behaviours_that_matter(files):
+    """Issue 14's bound: 20-30 rows at a glance; past that the table is a second index."""
+    glance = files[PurePosixPath("REPORT.md")].split("## At a glance", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in glance.splitlines() if line.startswith("| [")]
+    assert 20 <= len(rows) <= 30, f"{len(rows)} rows at a glance: keep Observation(glance=True) to 20-30"
+
+
 def test_one_page_per_experiment_with_results(files):
     names = set(ResultSet.load([RESULTS]).declarations())
     assert {str(p) for p in files} == {"REPORT.md", *(f"experiments/{n}.md" for n in names)}

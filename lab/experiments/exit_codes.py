@@ -25,10 +25,10 @@ EXPERIMENT = Experiment(
     "Codes outside 0..255 are whatever the operating system keeps of them.",
     docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.exitcode",
     observations=(
-        Observation("sys.exit(3)", "sys.exit(3)", glance=True),
+        Observation("sys.exit(3)", "sys.exit(3)"),
         Observation("sys.exit()", "sys.exit()", glance=True),
-        Observation("raise ValueError", "an uncaught exception", glance=True),
-        Observation("terminate()", "terminate()", glance=True),
+        Observation("raise ValueError", "an uncaught exception"),
+        Observation("terminate()", "terminate()"),
         Observation("kill()", "kill()"),
         Observation("while running", "while the child runs"),
         Observation("after close()", "reading exitcode after close()"),

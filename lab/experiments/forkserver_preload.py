@@ -50,7 +50,7 @@ EXPERIMENT = Experiment(
         Observation("large_argv.server_argc", "A 300 kB sys.argv: how many arguments the forkserver's import sees"),
         Observation("fine.imports.server", "A preloaded module: imports in the forkserver"),
         Observation("fine.imports.children", "A preloaded module: imports in the 3 children"),
-        Observation("fine.children_see_it", "A preloaded module: children find it already imported", glance=True),
+        Observation("fine.children_see_it", "A preloaded module: children find it already imported"),
         Observation("fine.server_ran_main", "set_forkserver_preload([...]) without '__main__': the server ran main"),
         Observation("missing.child_exitcodes", "A preloaded module failing with ImportError: children's exit codes"),
         Observation("missing.said_so_on_stderr", "... anything about it on stderr"),

@@ -37,7 +37,7 @@ EXPERIMENT = Experiment(
         Observation("no_lock.lines_interleaved", "Started together, no lock: the tasks' lines interleave", glance=True),
         Observation("join.lines_interleaved", "join() after each start: the tasks' lines interleave"),
         Observation("join.in_start_order", "join() after each start: the tasks run in the order started"),
-        Observation("lock.lines_interleaved", "A lock around the lines: the tasks' lines interleave", glance=True),
+        Observation("lock.lines_interleaved", "A lock around the lines: the tasks' lines interleave"),
         Observation("lock_faster_than_join", "The lock finishes sooner than join()", judgement=True),
     ),
     summaries=({"kind": "ratio", "timing": "join", "baseline": "fork"},),

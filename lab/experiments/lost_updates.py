@@ -35,7 +35,7 @@ EXPERIMENT = Experiment(
     observations=(
         Observation("no_lock.lost_updates", "Value(lock=False), += with no lock: additions lost", glance=True),
         Observation("own_lock.lost_updates", "Value() with its own lock, += outside get_lock(): additions lost"),
-        Observation("with_lock.lost_updates", "+= inside `with lock:`: additions lost", glance=True),
+        Observation("with_lock.lost_updates", "+= inside `with lock:`: additions lost"),
         Observation("no_lock.rounds_with_lost_updates", "Rounds in which additions were lost, with no lock"),
     ),
     symptoms=(

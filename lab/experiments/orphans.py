@@ -29,9 +29,9 @@ EXPERIMENT = Experiment(
     docs="https://docs.python.org/3/library/os.html#os.getppid",
     version=1,  # split from orphans_and_zombies (version 2), with its own scenario
     observations=(
-        Observation("outlived_parent", "The orphan keeps running after its parent has gone", glance=True),
+        Observation("outlived_parent", "The orphan keeps running after its parent has gone"),
         Observation("first_parent_was_the_program", "Its OS parent was the program that started it"),
-        Observation("reparented", "It gets a new OS parent", glance=True),
+        Observation("reparented", "An orphan gets a new OS parent", glance=True),
         Observation("new_parent", "Who the new parent is", depends_on="machine: what PID 1 is, and any subreaper"),
         Observation(
             "reaped_by_new_parent_promptly",

@@ -39,9 +39,7 @@ EXPERIMENT = Experiment(
         {"kind": "ratio", "timing": "one_process", "baseline": "fork"},
     ),
     observations=(
-        Observation(
-            "processes_ran_in_parallel", "N processes use more than one core at once", glance=True, judgement=True
-        ),
+        Observation("processes_ran_in_parallel", "N processes use more than one core at once", judgement=True),
         Observation("threads_ran_in_parallel", "N threads use more than one core at once", glance=True, judgement=True),
         Observation("processes_faster_than_one", "N processes finish sooner than one", judgement=True),
         Observation("threads_faster_than_one", "N threads finish sooner than one", judgement=True),

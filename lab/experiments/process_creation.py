@@ -37,8 +37,8 @@ EXPERIMENT = Experiment(
     docs="https://docs.python.org/3/library/multiprocessing.html#the-process-class",
     version=2,  # 2: the tutorial's snippets run as programs with set_start_method(); no private _Popen override
     observations=(
-        Observation("target.ran", "Process(target=test): the target ran", glance=True),
-        Observation("subclass.ran", "class MyProcess(Process): run() ran", glance=True),
+        Observation("target.ran", "Process(target=test): the target ran"),
+        Observation("subclass.ran", "class MyProcess(Process): run() ran"),
         Observation("target.child_pid_is_p_pid", "The child's os.getpid() is the parent's p.pid"),
         Observation("target.getppid_is_parent", "The child's os.getppid() is the parent", glance=True),
         Observation("target.parent_process_is_parent", "multiprocessing.parent_process() is the parent"),

@@ -40,7 +40,9 @@ EXPERIMENT = Experiment(
         Observation("available", "Process.interrupt() exists"),
         Observation("caught.child_saw", "What the child sees"),
         Observation("caught.exitcode", "Exit code when the child catches KeyboardInterrupt and returns"),
-        Observation("uncaught.exitcode", "Exit code when the child does not catch it", glance=True),
+        Observation(
+            "uncaught.exitcode", "Process.interrupt() (3.14+): exit code when the child does not catch it", glance=True
+        ),
         Observation("uncaught.finally_ran", "Uncaught: the child's finally block ran"),
         Observation("uncaught.stderr_last_line", "Uncaught: the last line the child printed to stderr"),
         Observation("ignored.stopped_by_interrupt", "A child that ignores SIGINT is stopped by interrupt()"),

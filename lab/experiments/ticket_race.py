@@ -37,9 +37,7 @@ EXPERIMENT = Experiment(
         Observation(
             "without_lock.oversold", "Without the lock: rounds in which the ticket was sold twice or more", glance=True
         ),
-        Observation(
-            "with_lock.exactly_one_buyer", "With the lock: rounds in which exactly one buyer got it", glance=True
-        ),
+        Observation("with_lock.exactly_one_buyer", "With the lock: rounds in which exactly one buyer got it"),
         Observation("with_lock.oversold", "With the lock: rounds in which the ticket was sold twice or more"),
         Observation("with_lock.unreadable_while_buying", "With the lock: buyers that found the file half-written"),
     ),
