@@ -46,7 +46,7 @@ EXPERIMENT = Experiment(
             "parent_os_exit.reached_last_line",
             "After os._exit() in the boss, the daemon prints its last line",
         ),
-        Observation("daemon_starts_child.type", "A daemon starts a process of its own", glance=True),
+        Observation("daemon_starts_child.type", "A daemon starts a process of its own"),
     ),
     symptoms=(
         Symptom(

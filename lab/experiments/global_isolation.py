@@ -23,7 +23,7 @@ EXPERIMENT = Experiment(
     "re-import the module and see the import-time value.",
     docs=DOCS,
     observations=(
-        Observation("parent_sees_child_write", "The parent sees the child's money = 888", glance=True),
+        Observation("parent_sees_child_write", "The parent sees the child's money = 888"),
         Observation("child_sees", "The value of money the child sees (run-time or import-time)", glance=True),
         Observation("child_sees_list_append", "The child sees a list append the parent made at run time"),
         Observation("parent_sees_child_list_append", "The parent sees the child's list append"),

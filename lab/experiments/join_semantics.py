@@ -40,7 +40,7 @@ EXPERIMENT = Experiment(
         Observation(
             "joined_one_by_one.class", "Each joined right after its start: the children run in series", judgement=True
         ),
-        Observation("join_timeout.alive_after_join_timeout", "After join(0.1) the child is still alive"),
+        Observation("join_timeout.alive_after_join_timeout", "After join(0.1) the child is still alive", glance=True),
         Observation("join_timeout.exitcode_after_join_timeout", "exitcode after join(0.1) returned"),
     ),
 )

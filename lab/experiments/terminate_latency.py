@@ -25,7 +25,7 @@ EXPERIMENT = Experiment(
     kind=TIMING,
     summaries=({"kind": "ratio", "timing": "terminate_to_join", "baseline": "fork"},),
     observations=(
-        Observation("alive_right_after_terminate", "is_alive() right after terminate()"),
+        Observation("alive_right_after_terminate", "is_alive() right after terminate()", glance=True),
         Observation("alive_right_after_kill", "is_alive() right after kill()"),
         Observation("terminate_exitcodes", "exitcode after terminate()"),
         Observation("kill_exitcodes", "exitcode after kill()"),
