@@ -49,7 +49,9 @@ def test_sigkill_of_the_runner_leaves_valid_files_and_no_cell_running(tmp_path: 
         "fail_hang",
         "--quick",
     ]
-    env = lab_env(FORKLAB_EXTRA_EXPERIMENTS=str(FAILING), FORKLAB_TEST_PIDS=str(pids))
+    scratch = tmp_path / "tmp"  # a SIGKILLed runner cannot remove its cell's scratch directory: keep it here
+    scratch.mkdir()
+    env = lab_env(FORKLAB_EXTRA_EXPERIMENTS=str(FAILING), FORKLAB_TEST_PIDS=str(pids), TMPDIR=str(scratch))
     runner = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert wait_for(lambda: pids.exists() and len(pids.read_text().split()) == 2, 30)
