@@ -13,6 +13,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FAILING = ROOT / "tests" / "experiments_that_fail"
+#: A synthetic result file's environment (Linux, CPython 3.12.1, every method): tests that build
+#: result files start from it and override what they vary.
+ENVIRONMENT = {
+    "platform": "linux",
+    "os_release": "6.1",
+    "machine": "x86_64",
+    "implementation": "cpython",
+    "python_version": "3.12.1",
+    "series": "3.12",
+    "default_start_method": "fork",
+    "available_start_methods": ["fork", "spawn", "forkserver"],
+    "lab_version": "0.1.0",
+    "created_at": "2026-11-27T00:00:00Z",
+}
 
 pytest_plugins = ["pytester"]
 

@@ -50,6 +50,7 @@ from pathlib import Path
 import pytest
 
 from lab import METHODS, experiments
+from lab.check.imports import dotted
 from lab.results.files import load
 from lab.run.discovery import identify
 from lab.run.plan import plan
@@ -228,18 +229,6 @@ EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 #: (file, line text stripped) -> why it is left for now. A new unguarded use fails the test; so
 #: does an entry here that no longer matches (delete it once the code is guarded or marked).
 KNOWN: dict[tuple[str, str], str] = {}
-
-
-def dotted(node: ast.AST) -> str:
-    """``a.b.c`` for a Name/Attribute chain, '' otherwise."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return ""
 
 
 def target_modules() -> list[Path]:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, lab_env
+from conftest import ENVIRONMENT, ROOT, lab_env
 
 from lab import plots
 from lab.results.files import ResultFile, dump
@@ -70,18 +70,7 @@ def timing(values: list[float]) -> dict:
 
 
 def result_file(series: str, scale: float) -> ResultFile:
-    environment = {
-        "platform": "linux",
-        "os_release": "6.1",
-        "machine": "x86_64",
-        "implementation": "cpython",
-        "python_version": f"{series}.0",
-        "series": series,
-        "default_start_method": "fork",
-        "available_start_methods": ["fork", "spawn", "forkserver"],
-        "lab_version": "0.1.0",
-        "created_at": "2026-01-01T00:00:00Z",
-    }
+    environment = {**ENVIRONMENT, "python_version": f"{series}.0", "series": series}
     cells = []
     for method, values in SAMPLES.items():
         scaled = [v * scale for v in values]

@@ -23,19 +23,7 @@ from lab.results.files import (
 from lab.results.identity import Identity
 from lab.results.record import CellRecord
 from lab.results.resultset import ResultSet
-
-ENVIRONMENT = {
-    "platform": "linux",
-    "os_release": "6.1",
-    "machine": "x86_64",
-    "implementation": "cpython",
-    "python_version": "3.12.1",
-    "series": "3.12",
-    "default_start_method": "fork",
-    "available_start_methods": ["fork", "spawn", "forkserver"],
-    "lab_version": "0.1.0",
-    "created_at": "2026-11-27T00:00:00Z",
-}
+from tests.conftest import ENVIRONMENT
 
 
 def make_cell(experiment: str = "exit_codes", method: str = "fork", status: str = "ok", run_id: str = "r1") -> dict:

@@ -18,20 +18,8 @@ from lab.results.record import OK, CellRecord, Provenance
 from lab.results.resultset import ResultSet
 from lab.stability import compare, render, summary
 from lab.stats import summarise
-from tests.conftest import run_lab
+from tests.conftest import ENVIRONMENT, run_lab
 
-ENV = {
-    "platform": "linux",
-    "os_release": "6.1.0",
-    "machine": "x86_64",
-    "implementation": "cpython",
-    "python_version": "3.12.1",
-    "series": "3.12",
-    "default_start_method": "fork",
-    "available_start_methods": ["fork", "spawn", "forkserver"],
-    "lab_version": "0.1.0",
-    "created_at": "2026-01-02T03:04:05Z",
-}
 TOY = {
     "title": "toy",
     "question": "q?",
@@ -63,7 +51,7 @@ def write(directory: Path, spawn: dict, forkserver: dict, medians: dict[str, dic
         cell("forkserver", medians["forkserver"], forkserver),
     ]
     directory.mkdir()
-    save(directory, ResultFile(ENV, {"toy": TOY}, cells))
+    save(directory, ResultFile(ENVIRONMENT, {"toy": TOY}, cells))
     return directory
 
 
@@ -141,9 +129,9 @@ def test_a_ratio_record_round_trips_through_a_result_file_and_a_malformed_one_is
 
     spawn = cell("spawn", {"steady": 20.0}, {"steady": spread(20.0, 0.04)})
     path = tmp_path / "r.json"
-    path.write_text(dump(ResultFile(ENV, {"toy": TOY}, [cell("fork", {"steady": 1.0}), spawn])))
+    path.write_text(dump(ResultFile(ENVIRONMENT, {"toy": TOY}, [cell("fork", {"steady": 1.0}), spawn])))
     assert load(path).cell("toy", "spawn").ratios == spawn.ratios
-    data = ResultFile(ENV, {"toy": TOY}, [spawn]).to_json()
+    data = ResultFile(ENVIRONMENT, {"toy": TOY}, [spawn]).to_json()
     data["cells"][0]["ratios"]["steady"]["low"] = "21.8"
     with pytest.raises(ResultFileError, match=r"ratios\.steady\.low: expected a number or null"):
         validate(data)
