@@ -170,7 +170,7 @@ def run_probe(
     interpreters: list[Interpreter], methods: list[str], request: ProbeRequest, progress: Any = None
 ) -> list[dict[str, Any]]:
     """Every (interpreter, method) cell, one after another (so wall times are not contended)."""
-    from lab.run.runner import Watchdog
+    from lab.run.watchdog import Watchdog
 
     cells = []
     watchdog = Watchdog()

@@ -3,7 +3,8 @@
 lab/run/plan.py promises: the timing cells of one (interpreter, experiment) run interleaved,
 every available method once per round, the lab's order in even rounds and reversed in odd
 ones; no round for a method the interpreter lacks; the round count the experiment declares for
-the quality. lab/run/rounds.py promises: a cell holds the union of its rounds' samples, with each
+the quality; the rounds of all groups spread over the timing phase, round r of every group
+before round r + 1 of any. lab/run/rounds.py promises: a cell holds the union of its rounds' samples, with each
 round's median kept; observations merge by the documented rules; ratios are paired round by round.
 """
 
@@ -14,7 +15,7 @@ import pytest
 from lab.experiment import BEHAVIOUR, TIMING, Experiment, Rounds
 from lab.results.record import ERROR, OK, CellRecord
 from lab.run.discovery import Interpreter
-from lab.run.plan import Round, Task, interleave, plan, round_count, timing_groups
+from lab.run.plan import Round, Task, interleave, plan, round_count, spread, timing_groups
 from lab.run.rounds import add_ratios, merge_observation, merge_rounds
 from lab.stats import summarise
 
@@ -81,6 +82,12 @@ def test_rounds_declaration_is_validated_and_stored():
     experiment = Experiment(name="x", title="t", question="q?", concept="c", kind=TIMING, rounds=Rounds(5, 2))
     assert experiment.metadata()["rounds"] == {"full": 5, "quick": 2}
     assert Experiment(name="x", title="t", question="q?", concept="c").rounds.count(quick=False) == 1
+
+
+def test_spread_runs_round_r_of_every_group_before_round_r_plus_one_of_any():
+    assert spread([3, 1, 2]) == [(0, 0), (1, 0), (2, 0), (0, 1), (2, 1), (0, 2)]
+    assert spread([]) == []
+    assert spread([0, 2]) == [(1, 0), (1, 1)]  # a group with no round (no method offered) is skipped
 
 
 def test_timing_groups_gather_one_experiment_on_one_interpreter_in_plan_order():

@@ -2,7 +2,8 @@
 
 lab/run/runner.py promises: a timing experiment's cells run interleaved in rounds (one fresh
 driver each, in its own temporary directory and process group, with a directory shared by the
-rounds), and are saved as one cell per method with the union of the rounds, each round's median,
+rounds; the rounds of several experiments spread over the timing phase), and are saved as one
+cell per method with the union of the rounds, each round's median,
 the declared ratios paired round by round and what the load guard saw; a failed round ends its
 cell; Ctrl-C stops the round in flight, saves nothing of the interrupted experiment and leaves
 nothing running.
@@ -44,11 +45,11 @@ def timing_pairs(monkeypatch, tmp_path):
     interpreter = identify(sys.executable)
     assert interpreter is not None
 
-    def run(meter: SimulatedMeter, max_wait: float = 0.0):
+    def run(meter: SimulatedMeter, max_wait: float = 0.0, names: tuple[str, ...] = ("timing_pairs",)):
         (tmp_path / "out").mkdir(exist_ok=True)
         config = RunConfig(out_dir=tmp_path / "out", quick=True, max_wait=max_wait, timeout=60)
         runner = Runner(config, meter=lambda: meter)
-        outcomes = runner.run(plan([interpreter], ["fork", "spawn", "forkserver"], ["timing_pairs"]))
+        outcomes = runner.run(plan([interpreter], ["fork", "spawn", "forkserver"], list(names)))
         (path,) = result_paths(tmp_path / "out")
         rounds = [line.split() for line in log.read_text().splitlines()]
         return outcomes, {c.method: c for c in load(path).cells}, rounds, scratch
@@ -81,6 +82,20 @@ def test_rounds_run_interleaved_and_merge_into_one_cell_per_method(timing_pairs)
     assert load_seen["rounds"] == [0.05, 0.05, 0.05]
     assert all(c.provenance.extra["load"] == load_seen for c in cells.values())
     assert len(outcomes) == 3
+
+
+def test_the_rounds_of_two_experiments_are_spread_over_the_timing_phase(timing_pairs):
+    _, cells, rounds, scratch = timing_pairs(SimulatedMeter([0.0]), names=("timing_pairs", "timing_more"))
+    seen = list(dict.fromkeys((r[4], r[0]) for r in rounds))  # (experiment, round) in the order they ran
+    assert seen == [
+        ("timing_pairs", "0"), ("timing_more", "0"),
+        ("timing_pairs", "1"), ("timing_more", "1"),
+        ("timing_pairs", "2"),
+    ]  # fmt: skip
+    assert len({r[3] for r in rounds if r[4] == "timing_pairs"}) == 1  # each keeps its shared directory
+    assert {r[3] for r in rounds if r[4] == "timing_pairs"} != {r[3] for r in rounds if r[4] == "timing_more"}
+    assert list(scratch.iterdir()) == []
+    assert cells["spawn"].ratios["t"]["ratio"] == 10.0
 
 
 def test_a_busy_machine_is_waited_for_then_recorded(timing_pairs):

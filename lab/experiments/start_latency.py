@@ -26,8 +26,8 @@ EXPERIMENT = Experiment(
     "the first start is slow.",
     docs="https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods",
     kind=TIMING,
-    version=2,
-    rounds=Rounds(full=6, quick=2),
+    version=3,  # 3: eight rounds of four samples (was six of five): more fresh parents, spread over the run
+    rounds=Rounds(full=8, quick=2),
     observations=(Observation("main_reran_in_child", "The child ran the main script's top level again", glance=True),),
     summaries=(
         # the steady ratio is the headline below; the cold one shows forkserver's server start
@@ -53,7 +53,7 @@ EXPERIMENT = Experiment(
 def run(cell: Cell) -> None:
     parents = 1  # per round: the rounds are the fresh parents
     warmups = 1  # after the cold start, discarded
-    samples = cell.trials(full=5, quick=2)
+    samples = cell.trials(full=4, quick=2)
     observed = run_parents(cell, "startup_latency.py", parents, [str(warmups), str(samples)])
     reruns = add_counts([o["main_reran_in_child"] for o in observed])
     cell.observe("main_reran_in_child", classify_count(reruns["count"], reruns["trials"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from lab.experiment import TIMING, Cell, Experiment, Observation, classify_count, finish, now_ms
+from lab.experiment import TIMING, Cell, Experiment, Observation, Rounds, classify_count, finish, now_ms
 
 EXPERIMENT = Experiment(
     name="terminate_latency",
@@ -23,6 +23,8 @@ EXPERIMENT = Experiment(
     "-SIGKILL (on Windows both are TerminateProcess, reported as -SIGTERM).",
     docs="https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.terminate",
     kind=TIMING,
+    version=2,  # rounds: the same 30 stops of each kind, in three fresh parents
+    rounds=Rounds(full=3, quick=2),
     summaries=({"kind": "ratio", "timing": "terminate_to_join", "baseline": "fork"},),
     observations=(
         Observation("alive_right_after_terminate", "is_alive() right after terminate()", glance=True),
@@ -76,7 +78,7 @@ def stop(cell: Cell, p, how: str, trial: int) -> bool:
 
 
 def run(cell: Cell) -> None:
-    trials = cell.trials(full=30, quick=6)
+    trials = cell.trials(full=10, quick=4)  # per round
     for how in ("terminate", "kill"):
         alive_after, exitcodes, trial = 0, set(), 0
         while trial < trials:

@@ -10,11 +10,20 @@ forkserver), odd rounds in the reverse order, so that over each pair of rounds e
 sits as often early as late in a round and a slow drift of the machine (a neighbour starting
 up, the CPU warming) weighs on each method alike. A method the interpreter does not offer gets
 no round (the runner records it ``unavailable`` once).
+
+The rounds of different groups are *spread* over the whole timing phase (``spread``): round 1 of
+every (interpreter, experiment), then round 2 of every one, and so on. A machine drifts over
+minutes as well as seconds: on the 2-CPU virtual machine this was built on, one interpreter's
+forkserver start-up held 21-25 ms through the six back-to-back rounds of one run and 15-23 ms in
+the next run, minutes later. Run back to back, every round of an experiment sees the same few
+minutes and its ratio moves with them; spread, the rounds of one ratio sample the machine
+across the run, and their median is taken over that drift. Within a round the methods still
+run seconds apart, so each paired ratio compares them under one state of the machine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from lab import METHODS, experiments
@@ -75,3 +84,8 @@ def interleave(group: list[Task], available: Collection[str], count: int) -> lis
         order = offered if index % 2 == 0 else offered[::-1]
         schedule += [Round(task, index, count) for task in order]
     return schedule
+
+
+def spread(counts: Sequence[int]) -> list[tuple[int, int]]:
+    """(group, round) pairs in the order they run: round r of every group that has one, then r + 1."""
+    return [(group, index) for index in range(max(counts, default=0)) for group, n in enumerate(counts) if index < n]

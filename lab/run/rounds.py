@@ -16,9 +16,11 @@ A timing cell runs in rounds (``lab.run.plan``); a result file still holds one c
   ``{"varies": [...]}``, the lab's word for parents that disagreed (``_parents.agreed``);
 * ``wall_s``: the rounds' wall times added up.
 
-``run_rounds`` runs a schedule of rounds (``lab.run.plan.interleave``) with the load guard;
-``add_ratios`` then stores every declared ratio in the non-baseline cell's ``ratios`` (the
-record is described in ``lab.ratios``), from the round medians paired round by round.
+``GroupRounds`` runs one group's rounds (``lab.run.plan.interleave``) one at a time, with the
+load guard, so that the runner can spread them among other groups' (``lab.run.plan.spread``);
+``run_rounds`` runs them back to back. ``add_ratios`` then stores every declared ratio in the
+non-baseline cell's ``ratios`` (the record is described in ``lab.ratios``), from the round
+medians paired round by round.
 """
 
 from __future__ import annotations
@@ -42,6 +44,42 @@ SUM_CLASSES = {"none", "some", "all"}
 PRESENCE_CLASSES = {"none", "seen"}
 
 
+class GroupRounds:
+    """The rounds of one timing group (one interpreter × experiment) and what they gave so far.
+
+    The runner may run other groups' rounds between two of this group's (``lab.run.plan.spread``);
+    ``run_round`` runs one round's cells in their order, the guard reading the machine (and waiting)
+    first. A method whose round failed runs no further round (it would fail or hang alike).
+    """
+
+    def __init__(self, schedule: Sequence[Round], guard: LoadGuard, shared: Path) -> None:
+        self.schedule = list(schedule)
+        self.guard = guard
+        self.shared = shared
+        self.count = max((r.count for r in self.schedule), default=0)
+        self.rounds: RoundRecords = {r.task.method: [None] * self.count for r in self.schedule}
+        self.seconds = dict.fromkeys(self.rounds, 0.0)
+
+    def _failed(self, method: str) -> bool:
+        return any(r is not None and not r.ok for r in self.rounds[method])
+
+    def run_round(
+        self, index: int, execute: Callable[[Task, list[str]], CellRecord], stopped: Callable[[], bool]
+    ) -> bool:
+        """Run round ``index``; False once ``stopped()`` (the rest of the round is not run)."""
+        planned = [r for r in self.schedule if r.index == index and not self._failed(r.task.method)]
+        for position, entry in enumerate(planned):
+            if stopped():
+                return False
+            if position == 0:
+                self.guard.before_round()
+            started = time.monotonic()
+            options = [*entry.driver_options(), "--shared", str(self.shared)]
+            self.rounds[entry.task.method][index] = execute(entry.task, options)
+            self.seconds[entry.task.method] += time.monotonic() - started
+        return True
+
+
 def run_rounds(
     schedule: Sequence[Round],
     execute: Callable[[Task, list[str]], CellRecord],
@@ -49,26 +87,13 @@ def run_rounds(
     stopped: Callable[[], bool],
     shared: Path,
 ) -> tuple[RoundRecords, dict[str, float]] | None:
-    """Run each round's cells in order, the guard reading the machine (and waiting) before each
-    round; a method whose round failed runs no further round (it would fail or hang alike).
-    Returns the records per method and round, and each method's seconds; None once ``stopped()``."""
-    count = max((r.count for r in schedule), default=0)
-    rounds: RoundRecords = {r.task.method: [None] * count for r in schedule}
-    seconds = dict.fromkeys(rounds, 0.0)
-    current = -1
-    for planned in schedule:
-        method = planned.task.method
-        if any(r is not None and not r.ok for r in rounds[method]):
-            continue
-        if stopped():
+    """Run every round of one group back to back; the records per method and round, and each
+    method's seconds; None once ``stopped()``."""
+    group = GroupRounds(schedule, guard, shared)
+    for index in range(group.count):
+        if not group.run_round(index, execute, stopped):
             return None
-        if planned.index != current:
-            current = planned.index
-            guard.before_round()
-        started = time.monotonic()
-        rounds[method][planned.index] = execute(planned.task, [*planned.driver_options(), "--shared", str(shared)])
-        seconds[method] += time.monotonic() - started
-    return rounds, seconds
+    return group.rounds, group.seconds
 
 
 def _is_count(value: Any) -> bool:

@@ -1,14 +1,16 @@
 """Run cells -- interpreter × start method × experiment -- each in a fresh process (host side).
 
 Behaviour cells run in parallel up to ``jobs``. Timing cells run afterwards with no other cell
-in flight, those of one (interpreter, experiment) interleaved in rounds (``lab.run.plan``): each
-round is a fresh driver per method, the load guard (``lab.run.load``) reads the machine (and
-waits for it) before each round, and when the last round is done the rounds become one cell per method
+in flight, those of one (interpreter, experiment) interleaved in rounds and the rounds of all
+of them spread over the timing phase (``lab.run.plan``): each round is a fresh driver per
+method, the load guard (``lab.run.load``) reads the machine (and waits for it) before each
+round, and when a group's last round is done its rounds become one cell per method
 (``lab.run.rounds``) holding the declared ratios with their intervals. Every process -- a cell,
 a round -- gets its own temporary directory (also its TMPDIR, so forkserver sockets and
 temporary files land there), its own process group and a hard timeout; a finished cell is
 merged into the interpreter's result file at once, so an interrupted run keeps what finished
-(a timing experiment whose rounds were interrupted keeps nothing of them). A watchdog process
+(a timing experiment whose rounds were interrupted keeps nothing of them; with the rounds
+spread, that is every timing experiment not finished yet). A watchdog process
 stops cells in flight if the runner itself is killed.
 """
 
@@ -19,15 +21,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +41,10 @@ from lab.results.files import ResultFile, save
 from lab.results.record import ERROR, TIMEOUT, UNAVAILABLE, CellRecord, Provenance
 from lab.run.discovery import Interpreter
 from lab.run.load import DEFAULT_MAX_WAIT_S, LoadGuard, Meter
-from lab.run.plan import Task, interleave, round_count, timing_groups
-from lab.run.processes import new_group_options, run_group, stop_group, tail
-from lab.run.rounds import add_ratios, merge_rounds, run_rounds
+from lab.run.plan import Task, interleave, round_count, spread, timing_groups
+from lab.run.processes import run_group, stop_group, tail
+from lab.run.rounds import GroupRounds, add_ratios, merge_rounds
+from lab.run.watchdog import Watchdog
 
 DEFAULT_TIMEOUT_S = 120.0
 
@@ -65,6 +68,17 @@ class Outcome:
     task: Task
     record: CellRecord
     seconds: float
+
+
+@dataclass
+class TimingGroup:
+    """One (interpreter, experiment)'s timing cells while their rounds run: the tasks, those the
+    interpreter offers, the cells already known (``unavailable``) and the rounds."""
+
+    group: list[Task]
+    offered: list[Task]
+    outcomes: list[Outcome]
+    rounds: GroupRounds
 
 
 @dataclass
@@ -112,38 +126,6 @@ def cell_environment(tmpdir: Path, extra_path: Iterable[str] = ()) -> dict[str, 
     return env
 
 
-class Watchdog:
-    """Handle on the watchdog process (see lab.run.watchdog)."""
-
-    def __init__(self) -> None:
-        env = dict(os.environ, PYTHONPATH=str(SOURCE_ROOT))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lab.run.watchdog"],
-            cwd=SOURCE_ROOT,  # so that a user's own `lab` package (probe runs in their directory) cannot shadow ours
-            stdin=subprocess.PIPE,
-            text=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            **new_group_options(),
-        )
-        self.lock = threading.Lock()
-
-    def tell(self, command: str, pgid: int) -> None:
-        with self.lock:
-            try:
-                self.process.stdin.write(f"{command} {pgid}\n")  # type: ignore[union-attr]
-                self.process.stdin.flush()  # type: ignore[union-attr]
-            except (BrokenPipeError, ValueError):
-                pass
-
-    def close(self) -> None:
-        try:
-            self.process.stdin.close()  # type: ignore[union-attr]
-        except BrokenPipeError:
-            pass
-        self.process.wait(timeout=30)
-
-
 def _describe_exit(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -172,6 +154,7 @@ class Runner:
         self.active_lock = threading.Lock()
         self.stopping = threading.Event()
         self.watchdog: Watchdog | None = None
+        self.shared_dirs: set[Path] = set()  # timing groups' shared directories not yet removed
 
     # -- one process ---------------------------------------------------------------------
     def _launch(self, argv: list[str], tmpdir: Path, timeout: float) -> tuple[int | None, bool]:
@@ -242,30 +225,55 @@ class Runner:
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
-    def run_timing(self, group: list[Task]) -> list[Outcome] | None:
-        """The cells of one (interpreter, experiment), interleaved in rounds; None when stopped."""
+    def start_timing(self, group: list[Task]) -> TimingGroup:
+        """The state of one (interpreter, experiment)'s rounds, before any has run."""
         unavailable = {t: r for t in group if (r := self._unavailable(t))}
         outcomes = [Outcome(t, self._provenance(t, r), 0.0) for t, r in unavailable.items()]
         offered = [t for t in group if t not in unavailable]
         count = round_count(group[0].experiment, self.config.quick)
         guard = LoadGuard(self.config.max_wait, meter=self.meter())
         shared = Path(tempfile.mkdtemp(prefix="forklab-shared-"))
-        try:
-            schedule = interleave(offered, [t.method for t in offered], count)
-            ran = run_rounds(schedule, self._execute, guard, self.stopping.is_set, shared)
-        finally:
-            shutil.rmtree(shared, ignore_errors=True)
-        if ran is None or self.stopping.is_set():
+        self.shared_dirs.add(shared)
+        schedule = interleave(offered, [t.method for t in offered], count)
+        return TimingGroup(group, offered, outcomes, GroupRounds(schedule, guard, shared))
+
+    def timing_round(self, timing: TimingGroup, index: int) -> list[Outcome] | None:
+        """Round ``index`` of one group; its cells once that was its last round, else []; None when stopped."""
+        if not timing.rounds.run_round(index, self._execute, self.stopping.is_set) or self.stopping.is_set():
             return None
-        rounds, seconds = ran
-        cells = {t.method: merge_rounds([r for r in rounds[t.method] if r is not None], count) for t in offered}
-        add_ratios(cells, rounds, experiments.load(group[0].experiment).EXPERIMENT.summaries)
-        for task in offered:
+        if index < timing.rounds.count - 1:
+            return []
+        return self._finish_timing(timing)
+
+    def _finish_timing(self, timing: TimingGroup) -> list[Outcome]:
+        shutil.rmtree(timing.rounds.shared, ignore_errors=True)
+        self.shared_dirs.discard(timing.rounds.shared)
+        rounds, count = timing.rounds.rounds, timing.rounds.count
+        cells = {t.method: merge_rounds([r for r in rounds[t.method] if r is not None], count) for t in timing.offered}
+        add_ratios(cells, rounds, experiments.load(timing.group[0].experiment).EXPERIMENT.summaries)
+        outcomes = list(timing.outcomes)
+        for task in timing.offered:
             record = self._provenance(task, cells[task.method])
-            record.wall_s = round(seconds[task.method], 3)
-            record.provenance.extra.update(rounds=count, load=guard.record.to_json())  # type: ignore[union-attr]
+            record.wall_s = round(timing.rounds.seconds[task.method], 3)
+            load = timing.rounds.guard.record.to_json()
+            record.provenance.extra.update(rounds=count, load=load)  # type: ignore[union-attr]
             outcomes.append(Outcome(task, record, record.wall_s))
-        return sorted(outcomes, key=lambda o: group.index(o.task))
+        return sorted(outcomes, key=lambda o: timing.group.index(o.task))
+
+    def _timing_steps(self, groups: list[list[Task]]) -> Iterator[Callable[[], list[Outcome] | None]]:
+        """One step per round, in ``spread`` order; a group whose interpreter offers none of its
+        methods is one step that returns its ``unavailable`` cells."""
+        started = [self.start_timing(group) for group in groups]
+        for timing in started:
+            if not timing.rounds.count:
+                yield partial(list, timing.outcomes)
+        for group, index in spread([timing.rounds.count for timing in started]):
+            yield partial(self.timing_round, started[group], index)
+
+    def _drop_shared(self) -> None:
+        for shared in list(self.shared_dirs):
+            shutil.rmtree(shared, ignore_errors=True)
+            self.shared_dirs.discard(shared)
 
     def _read_record(self, task: Task, out: Path, tmpdir: Path, code: int | None, timed_out: bool) -> CellRecord:
         """The driver's record, or why there is none (timeout, a signal, no answer)."""
@@ -326,10 +334,10 @@ class Runner:
         outcome = self.run_cell(task)
         return None if self.stopping.is_set() else [outcome]
 
-    def _guarded_timing(self, group: list[Task]) -> list[Outcome] | None:
+    def _guarded_step(self, step: Callable[[], list[Outcome] | None]) -> list[Outcome] | None:
         if self.stopping.is_set():
             return None
-        return self.run_timing(group)
+        return step()
 
     def run(self, tasks: list[Task]) -> list[Outcome]:
         """Run every task; behaviour cells in parallel first, then each timing experiment's rounds alone."""
@@ -343,7 +351,7 @@ class Runner:
                 pool.submit(self.environment, interpreter)
             pending: set[Future] = set()
             cells = [(self._guarded, task) for task in parallel]
-            timing = [(self._guarded_timing, group) for group in timing_groups(tasks)]
+            timing = ((self._guarded_step, step) for step in self._timing_steps(timing_groups(tasks)))
             for batch, width in ((cells, self.config.jobs), (timing, 1)):
                 for job, work in batch:
                     while len(pending) >= width:
@@ -361,6 +369,7 @@ class Runner:
             raise
         finally:
             pool.shutdown(wait=True)
+            self._drop_shared()
             self.watchdog.close()
         return outcomes
 

@@ -24,11 +24,11 @@ EXPERIMENT = Experiment(
 FACTOR = {"fork": 1.0, "spawn": 10.0, "forkserver": 2.0}
 
 
-def run(cell: Cell) -> None:
+def run(cell: Cell, name: str = "timing_pairs") -> None:
     log = os.environ.get("FORKLAB_TEST_ROUNDS_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as handle:
-            handle.write(f"{cell.round} {cell.rounds} {cell.method} {cell.shared}\n")
+            handle.write(f"{cell.round} {cell.rounds} {cell.method} {cell.shared} {name}\n")
     if os.environ.get("FORKLAB_TEST_FAIL") == f"{cell.method} {cell.round}":
         raise RuntimeError(f"failed on purpose in round {cell.round}")
     if os.environ.get("FORKLAB_TEST_HANG") == f"{cell.method} {cell.round}":
