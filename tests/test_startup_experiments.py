@@ -13,10 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import run_lab
 
+import lab.experiments
 from lab.results.files import load, result_paths
 
 pytestmark = pytest.mark.slow
@@ -204,3 +206,19 @@ def test_every_timing_experiment_declares_summaries_the_report_knows_or_plots():
             assert summary["kind"] in KINDS + plot_kinds, (name, summary)
             if summary["kind"] in plot_kinds:
                 assert summary["plot"], (name, summary)
+
+
+def test_a_steady_value_averages_enough_starts_to_last_the_minimum_time():
+    """lab/experiments/scenarios/startup_latency.py: a value is the mean of as many starts as last
+    MIN_VALUE_MS by the last warm-up's time (pyperf's loops), at least one and at most MAX_LOOPS."""
+    import importlib.util
+
+    path = Path(lab.experiments.__file__).parent / "scenarios" / "startup_latency.py"
+    spec = importlib.util.spec_from_file_location("startup_latency_scenario", path)
+    scenario = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scenario)
+    assert scenario.loops_for(50, 3.5) == 15  # 15 fork starts of 3.5 ms: 52.5 ms
+    assert scenario.loops_for(50, 25) == 2
+    assert scenario.loops_for(50, 90) == 1  # a spawn start already lasts longer
+    assert scenario.loops_for(0, 3.5) == 1  # no minimum: one start per value
+    assert scenario.loops_for(50, 0.0) == scenario.MAX_LOOPS

@@ -8,11 +8,12 @@ A timing cell runs in rounds (``lab.run.plan``); a result file still holds one c
 * timings: the union of the rounds' samples, summarised again (``lab.stats.summarise``), with
   ``parents`` added up and ``round_medians`` -- each round's median, ``null`` for a round that
   did not measure it -- kept beside them;
-* observations, key by key: a value every round observed stays; a count over trials
-  (``{"count", "trials", "class", ...}``, see ``classify_count``) adds up, its class recomputed
+* observations, key by key: a count over trials (``{"count", "trials", "class", ...}``, see
+  ``classify_count``) adds up, equal or not, its class recomputed
   from the sum (``none``/``some``/``all``) or from the classes (``seen`` when any round saw it;
   another class vocabulary stays when all rounds agree and is ``mixed`` otherwise); nested
-  dictionaries merge the same way; any other value that differs between rounds becomes
+  dictionaries merge the same way; any other value every round observed stays, and one that
+  differs between rounds becomes
   ``{"varies": [...]}``, the lab's word for parents that disagreed (``_parents.agreed``);
 * ``wall_s``: the rounds' wall times added up.
 
@@ -116,10 +117,10 @@ def _merge_count(values: list[dict[str, Any]]) -> dict[str, Any]:
 
 def merge_observation(values: list[Any]) -> Any:
     """One observation from the rounds' values (the rules in the module docstring)."""
+    if all(_is_count(v) for v in values):  # before equality: two rounds of 0 in 5 are 0 in 10
+        return _merge_count(values)
     if all(v == values[0] for v in values):
         return values[0]
-    if all(_is_count(v) for v in values):
-        return _merge_count(values)
     if all(isinstance(v, dict) for v in values) and all(set(v) == set(values[0]) for v in values):
         return {key: merge_observation([v[key] for v in values]) for key in values[0]}
     distinct: list[Any] = []
