@@ -150,7 +150,10 @@ def count(n: int, trials: int, kind: str) -> dict:
         ([count(4, 4, "all"), count(3, 3, "all")], count(7, 7, "all")),
         ([count(0, 5, "none"), count(0, 5, "none")], count(0, 10, "none")),  # equal counts add up too
         ([count(0, 5, "none"), count(2, 5, "seen")], count(2, 10, "seen")),
-        ([count(3, 5, "yes"), count(1, 5, "no")], count(4, 10, "mixed")),
+        ([count(3, 5, "yes"), count(1, 5, "no")], count(4, 10, "no")),  # the median of all trials
+        ([count(2, 2, "yes"), count(1, 2, "yes"), count(0, 2, "no")], count(3, 6, "mixed")),
+        ([count(2, 2, "yes"), count(1, 2, "yes"), count(1, 2, "no")], count(4, 6, "yes")),
+        ([count(1, 3, "low"), count(2, 3, "high")], count(3, 6, "mixed")),  # an unknown vocabulary
         ([{"a": 1, "b": "x"}, {"a": 1, "b": "y"}], {"a": 1, "b": {"varies": ["x", "y"]}}),
         ([2, 4, {"varies": [4, 8]}], {"varies": [2, 4, 8]}),
     ],

@@ -10,8 +10,10 @@ A timing cell runs in rounds (``lab.run.plan``); a result file still holds one c
   did not measure it -- kept beside them;
 * observations, key by key: a count over trials (``{"count", "trials", "class", ...}``, see
   ``classify_count``) adds up, equal or not, its class recomputed
-  from the sum (``none``/``some``/``all``) or from the classes (``seen`` when any round saw it;
-  another class vocabulary stays when all rounds agree and is ``mixed`` otherwise); nested
+  from the sum (``none``/``some``/``all``; ``yes``/``no`` -- a yes/no by the median trial --
+  by whether more or fewer than half of all trials counted, ``mixed`` at exactly half) or from
+  the classes (``seen`` when any round saw it; another class vocabulary stays when all rounds
+  agree and is ``mixed`` otherwise); nested
   dictionaries merge the same way; any other value every round observed stays, and one that
   differs between rounds becomes
   ``{"varies": [...]}``, the lab's word for parents that disagreed (``_parents.agreed``);
@@ -43,6 +45,7 @@ RoundRecords = dict[str, list[CellRecord | None]]  # per method, one record per 
 COUNT_KEYS = {"count", "trials", "class"}
 SUM_CLASSES = {"none", "some", "all"}
 PRESENCE_CLASSES = {"none", "seen"}
+MAJORITY_CLASSES = {"yes", "no"}
 
 
 class GroupRounds:
@@ -108,6 +111,8 @@ def _merge_count(values: list[dict[str, Any]]) -> dict[str, Any]:
         kind = "none" if count == 0 else "all" if count == trials else "some"
     elif classes <= PRESENCE_CLASSES:
         kind = "none" if count == 0 else "seen"
+    elif classes <= MAJORITY_CLASSES:  # each round's class is its median trial's: the median of all trials
+        kind = "yes" if 2 * count > trials else "no" if 2 * count < trials else "mixed"
     else:
         kind = classes.pop() if len(classes) == 1 else "mixed"
     merged = dict(values[0])
