@@ -445,3 +445,14 @@ def test_python_m_lab_report_and_diff_are_wired(tmp_path, monkeypatch):
     changed = run_lab("diff", str(DATA / "diff" / "old"), str(DATA / "diff" / "new"), timeout=60)
     assert changed.returncode == 1
     assert "6 behaviour changes." in changed.stdout
+
+
+def test_value_cells_share_what_the_label_leaves_of_a_row():
+    """lab/report/markdown.py: a row stays within ROW_LIMIT; a value cell gets CELL_LIMIT at most, MIN_CELL at least."""
+    from lab.report.markdown import CELL_LIMIT, MIN_CELL, ROW_LIMIT, cell_limit
+
+    assert cell_limit(["short"], 3) == CELL_LIMIT
+    wide = cell_limit(["x" * 150, "y" * 76], 3)
+    assert MIN_CELL <= wide < CELL_LIMIT
+    assert 150 + 76 + 3 * wide + 3 * 5 <= ROW_LIMIT
+    assert cell_limit(["x" * 1000], 3) == MIN_CELL

@@ -88,6 +88,15 @@ def small(value: str) -> str:
 
 #: A table cell shows at most this many characters of a value; the rest goes to a note below.
 CELL_LIMIT = 90
+#: A table row stays within this many characters: its value cells share what its label leaves.
+ROW_LIMIT = 380
+MIN_CELL = 40
+
+
+def cell_limit(fixed: list[str], cells: int) -> int:
+    """How many characters each of ``cells`` value cells may show beside the ``fixed`` cells of a row."""
+    left = ROW_LIMIT - sum(len(f) + 3 for f in fixed) - 3 * cells
+    return max(MIN_CELL, min(CELL_LIMIT, left // max(1, cells)))
 
 
 class Notes:
@@ -98,15 +107,17 @@ class Notes:
         self.limit = limit
         self.items: list[str] = []
 
-    def fit(self, raw: str) -> str:
-        """``raw`` (unescaped) as an escaped cell, shortened with a note when it is too long."""
+    def fit(self, raw: str, limit: int | None = None) -> str:
+        """``raw`` (unescaped) as an escaped cell, shortened with a note when longer than ``limit``
+        (the notes' own limit when None)."""
+        limit = self.limit if limit is None else limit
         one_line = _SPACE.sub(" ", str(raw))
-        if len(one_line) <= self.limit:
+        if len(one_line) <= limit:
             return text(one_line)
         if one_line not in self.items:
             self.items.append(one_line)
         number = self.items.index(one_line) + 1
-        return text(one_line[: self.limit - 12].rstrip()) + f"… (note {number})"
+        return text(one_line[: limit - 12].rstrip()) + f"… (note {number})"
 
     def render(self) -> str:
         """The notes as a numbered list (empty when no value was too long)."""

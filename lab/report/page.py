@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lab.normalise import normalise
 from lab.report import checks, symptoms, timings, upgrade
-from lab.report.markdown import Notes, anchor, code, link, prose, small, table, text
+from lab.report.markdown import Notes, anchor, cell_limit, code, link, prose, small, table, text
 from lab.report.model import INDEX, Row, View
 from lab.report.values import collapse, origin_name, origins, where
 from lab.results.record import OK
@@ -75,14 +75,12 @@ def observations(view: View, name: str) -> str:
         lines += ["", notes.render()] if notes.items else []
     if per_method:
         notes = Notes()
-        body = [
-            [
-                _label(r),
-                _differs(r),
-                *[notes.fit(collapse(r.column(m), view.universe)) if r.column(m) else "—" for m in methods],
-            ]
-            for r in per_method
-        ]
+        body = []
+        for r in per_method:
+            fixed = [_label(r), _differs(r)]
+            limit = cell_limit(fixed, len(methods))
+            values = [notes.fit(collapse(r.column(m), view.universe), limit) if r.column(m) else "—" for m in methods]
+            body.append([*fixed, *values])
         headers = ["Observation", "Differs by", *[text(m) for m in methods]]
         lines += ["", "### Depending on the start method", "", table(headers, body)]
         lines += ["", notes.render()] if notes.items else []
