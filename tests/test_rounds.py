@@ -232,9 +232,18 @@ class CountingGuard:
         self.calls.append("before")
 
 
-def test_run_rounds_follows_the_schedule_reads_before_each_round_and_stops_a_failed_method(tmp_path):
-    from lab.run.rounds import run_rounds
+def run_all(schedule, execute, guard, stopped, shared):
+    """Every round of one group back to back, as the runner's spread runs a lone group's."""
+    from lab.run.rounds import GroupRounds
 
+    rounds = GroupRounds(schedule, guard, shared)
+    for index in range(rounds.count):
+        if not rounds.run_round(index, execute, stopped):
+            return None
+    return rounds.rounds, rounds.seconds
+
+
+def test_group_rounds_follow_the_schedule_read_before_each_round_and_stop_a_failed_method(tmp_path):
     ran: list[tuple[str, list[str]]] = []
 
     def execute(task: Task, options: list[str]) -> CellRecord:
@@ -244,7 +253,7 @@ def test_run_rounds_follows_the_schedule_reads_before_each_round_and_stops_a_fai
         return record(task.method, {"t": [1.0]})
 
     guard = CountingGuard()
-    rounds, seconds = run_rounds(interleave(group(), ALL, 3), execute, guard, lambda: False, tmp_path)
+    rounds, seconds = run_all(interleave(group(), ALL, 3), execute, guard, lambda: False, tmp_path)
     assert [(m, o[1]) for m, o in ran] == [
         ("fork", "0"), ("spawn", "0"), ("forkserver", "0"),
         ("forkserver", "1"), ("spawn", "1"), ("fork", "1"),
@@ -257,12 +266,10 @@ def test_run_rounds_follows_the_schedule_reads_before_each_round_and_stops_a_fai
     assert set(seconds) == set(ALL)
 
 
-def test_run_rounds_returns_nothing_once_stopped(tmp_path):
-    from lab.run.rounds import run_rounds
-
+def test_group_rounds_stop_once_stopped(tmp_path):
     calls = []
     stop_after = 2
-    result = run_rounds(
+    result = run_all(
         interleave(group(), ALL, 2),
         lambda task, options: calls.append(task.method) or record(task.method, {}),
         CountingGuard(),

@@ -20,8 +20,8 @@ A timing cell runs in rounds (``lab.run.plan``); a result file still holds one c
 * ``wall_s``: the rounds' wall times added up.
 
 ``GroupRounds`` runs one group's rounds (``lab.run.plan.interleave``) one at a time, with the
-load guard, so that the runner can spread them among other groups' (``lab.run.plan.spread``);
-``run_rounds`` runs them back to back. ``add_ratios`` then stores every declared ratio in the
+load guard, so that the runner can spread them among other groups' (``lab.run.plan.spread``).
+``add_ratios`` then stores every declared ratio in the
 non-baseline cell's ``ratios`` (the record is described in ``lab.ratios``), from the round
 medians paired round by round.
 """
@@ -82,22 +82,6 @@ class GroupRounds:
             self.rounds[entry.task.method][index] = execute(entry.task, options)
             self.seconds[entry.task.method] += time.monotonic() - started
         return True
-
-
-def run_rounds(
-    schedule: Sequence[Round],
-    execute: Callable[[Task, list[str]], CellRecord],
-    guard: LoadGuard,
-    stopped: Callable[[], bool],
-    shared: Path,
-) -> tuple[RoundRecords, dict[str, float]] | None:
-    """Run every round of one group back to back; the records per method and round, and each
-    method's seconds; None once ``stopped()``."""
-    group = GroupRounds(schedule, guard, shared)
-    for index in range(group.count):
-        if not group.run_round(index, execute, stopped):
-            return None
-    return group.rounds, group.seconds
 
 
 def _is_count(value: Any) -> bool:

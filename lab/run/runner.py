@@ -246,8 +246,7 @@ class Runner:
         return self._finish_timing(timing)
 
     def _finish_timing(self, timing: TimingGroup) -> list[Outcome]:
-        shutil.rmtree(timing.rounds.shared, ignore_errors=True)
-        self.shared_dirs.discard(timing.rounds.shared)
+        self._drop_shared({timing.rounds.shared})
         rounds, count = timing.rounds.rounds, timing.rounds.count
         cells = {t.method: merge_rounds([r for r in rounds[t.method] if r is not None], count) for t in timing.offered}
         add_ratios(cells, rounds, experiments.load(timing.group[0].experiment).EXPERIMENT.summaries)
@@ -270,8 +269,9 @@ class Runner:
         for group, index in spread([timing.rounds.count for timing in started]):
             yield partial(self.timing_round, started[group], index)
 
-    def _drop_shared(self) -> None:
-        for shared in list(self.shared_dirs):
+    def _drop_shared(self, dirs: set[Path] | None = None) -> None:
+        """Remove timing groups' shared directories: ``dirs``, or every one not removed yet."""
+        for shared in list(self.shared_dirs if dirs is None else dirs):
             shutil.rmtree(shared, ignore_errors=True)
             self.shared_dirs.discard(shared)
 
